@@ -1,0 +1,1 @@
+"""System prompts, report templates and the glossary, as versioned files."""

@@ -1,0 +1,182 @@
+"""The command-line contract: subcommands, JSON keys, spellings, and one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from tests.conftest import FIXTURES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_json(*argv: str) -> dict:
+    code, out, err = run(*argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_params_json_keys_and_exact_counts() -> None:
+    result = run_json("params", "--preset", "minimind2-moe")
+    assert {"total_params", "active_params", "embedding_params", "non_embedding_params", "breakdown"} <= set(result)
+    assert result["total_params"] == 145_029_760  # models.json, MiniMind2-MoE
+    assert result["active_params"] == 91_945_600
+    assert result["breakdown"]["routed_experts"] == 106_168_320
+
+
+def test_params_top_k_override_and_hf_config_file() -> None:
+    assert run_json("params", "--preset", "minimind2-moe", "--top-k", "1")["active_params"] == 65_403_520
+    result = run_json("params", "--hf-config", str(FIXTURES / "hf-configs" / "DeepSeek-V3.json"))
+    assert result["total_params"] == 671_026_404_352
+    assert result["mtp_params"] == 11_610_067_968
+
+
+def test_params_from_explicit_flags() -> None:
+    """MiniMind2-MoE's dimensions as flags give the reference count, 145,029,760."""
+    result = run_json("params", "--vocab", "6400", "--hidden", "640", "--layers", "8", "--heads", "8",
+                      "--kv-heads", "2", "--intermediate", "1728", "--tied", "--experts", "4", "--top-k", "2",
+                      "--shared-experts", "1")
+    assert result["total_params"] == 145_029_760
+    assert result["active_params"] == 91_945_600
+
+
+def test_params_estimate_from_total_is_marked_approximate() -> None:
+    result = run_json("params", "--total-params", "145M", "--experts", "4", "--shared-experts", "1", "--top-k", "1")
+    assert result["approximate"] is True
+    assert result["active_params"] == pytest.approx(65.4e6, rel=0.01)
+    assert "MiniMind2-MoE" in result["assumptions"][0]
+
+
+def test_flops_json_keys_and_worked_example() -> None:
+    result = run_json("flops", "--preset", "minimind2-moe", "--samples", "28.9M", "--mean-length", "512",
+                      "--seq-len", "512")
+    assert {"six_nd_flops", "detailed_flops", "flops_per_token", "convention"} <= set(result)
+    assert result["tokens"] == pytest.approx(14_796_800_000)
+    assert result["six_nd_flops"] == pytest.approx(6 * 91_945_600 * 14_796_800_000)
+    assert "full S×S" in result["convention"]
+
+
+def test_flops_reproduces_a_measurement_through_the_cli() -> None:
+    """flops.json: Llama-3-8B, 1 × 4096 tokens, measured 210,822,764,691,456 FLOPs."""
+    result = run_json("flops", "--preset", "llama-3-8b", "--tokens", "4096", "--seq-len", "4096")
+    assert result["detailed_flops"] == pytest.approx(210_822_764_691_456, rel=0.01)
+    causal = run_json("flops", "--preset", "llama-3-8b", "--tokens", "4096", "--seq-len", "4096",
+                      "--attention", "causal")
+    assert causal["detailed_flops"] < result["detailed_flops"]
+
+
+def test_optimal_single_fit_keys() -> None:
+    """rule-20 for a 740M model: D = 14.8B, C = 6 × 740e6 × 14.8e9 = 6.5712e19."""
+    result = run_json("optimal", "--params", "740M", "--fit", "rule-20")
+    assert {"params", "tokens", "compute_flops", "tokens_per_param", "fit"} <= set(result)
+    assert result["tokens"] == pytest.approx(14.8e9)
+    assert result["compute_flops"] == pytest.approx(6.5712e19)
+
+
+def test_optimal_all_fits() -> None:
+    result = run_json("optimal", "--compute", "5.76e23")
+    fits = {a["fit"]: a for a in result["allocations"]}
+    assert set(fits) == {"chinchilla-approach1", "chinchilla-approach2", "chinchilla-approach3",
+                         "chinchilla-approach3-unrounded", "epoch-2024", "kaplan-2020", "deepseek-2024", "rule-20"}
+    # literature.md §2: Epoch refit at 5.76e23 ≈ 18.4 tokens/param
+    assert fits["epoch-2024"]["tokens_per_param"] == pytest.approx(18.4, rel=0.03)
+
+
+def test_gpu_time_keys_and_hand_value() -> None:
+    """1e21 FLOPs on 8 × RTX 4090 (165.2 TFLOPS) at MFU 40%: 1e21 / (165.2e12 × 0.4) / 3600 GPU-h."""
+    result = run_json("gpu-time", "--flops", "1e21", "--gpu", "RTX 4090", "--count", "8", "--mfu", "40%",
+                      "--price", "2", "--currency", "CNY")
+    gpu_hours = 1e21 / (165.2e12 * 0.4) / 3600
+    assert {"gpu_hours", "wall_clock_hours", "wall_clock_days", "cost"} <= set(result)
+    assert result["gpu_hours"] == pytest.approx(gpu_hours)
+    assert result["wall_clock_hours"] == pytest.approx(gpu_hours / 8)
+    assert result["cost"] == pytest.approx(gpu_hours * 2)
+    assert result["currency"] == "CNY"
+
+
+def test_gpu_time_default_mfu_is_named() -> None:
+    result = run_json("gpu-time", "--flops", "1e21", "--gpu", "h100")
+    assert result["mfu"] == 0.40
+    assert "default" in result["mfu_source"]
+
+
+@pytest.mark.parametrize("spelling", ["4090", "RTX 4090", "rtx-4090", "H100", "H100 SXM", "h800", "A100-80GB",
+                                      "MI300X"])
+def test_gpu_spellings(spelling: str) -> None:
+    assert run("gpu-time", "--flops", "1e20", "--gpu", spelling)[0] == 0
+
+
+def test_gpu_time_inverse_budget() -> None:
+    """8 GPUs × 7 days × 24 h × 3600 s × 165.2e12 × 0.4 FLOPs."""
+    result = run_json("gpu-time", "--gpu", "4090", "--count", "8", "--days", "7", "--mfu", "0.4")
+    assert result["training_flops"] == pytest.approx(8 * 7 * 24 * 3600 * 165.2e12 * 0.4)
+
+
+def test_memory_and_listing_commands() -> None:
+    memory = run_json("memory", "--preset", "llama-3-8b", "--gpu", "4090", "--count", "1")
+    assert memory["fits"] is False and memory["suggestions"]
+    assert len(run_json("gpus")["gpus"]) >= 17
+    assert any(p["key"] == "minimind2-moe" for p in run_json("presets")["presets"])
+
+
+def test_table_output_is_readable() -> None:
+    code, out, _ = run("params", "--preset", "minimind2-moe")
+    assert code == 0
+    assert "145M  (145,029,760)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["params", "--preset", "gpt-9"], "preset"),
+        (["params", "--hidden", "0", "--vocab", "10", "--layers", "2", "--heads", "2"], "hidden_size"),
+        (["gpu-time", "--flops", "-5", "--gpu", "4090"], "training_flops"),
+        (["gpu-time", "--flops", "1e20", "--gpu", "TPU v9"], "gpu"),
+        (["gpu-time", "--flops", "1e20", "--gpu", "4090", "--mfu", "1.5"], "mfu"),
+        (["optimal", "--compute", "0", "--fit", "rule-20"], "compute"),
+        (["optimal", "--compute", "1e21", "--fit", "magic"], "fit"),
+        (["params", "--hf-config", "/nonexistent/config.json"], "hf-config"),
+        (["params"], "name a model"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_field(argv: list[str], needle: str) -> None:
+    code, out, err = run(*argv)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_malformed_config_file(tmp_path: Path) -> None:
+    bad = tmp_path / "config.json"
+    bad.write_text("{not json", encoding="utf-8")
+    code, _, err = run("params", "--hf-config", str(bad))
+    assert code == 2 and "not valid JSON" in err
+    bad.write_text(json.dumps({"model_type": "llama", "hidden_size": 64}), encoding="utf-8")
+    code, _, err = run("params", "--hf-config", str(bad))
+    assert code == 2 and "num_attention_heads" in err and "missing" in err
+
+
+def test_console_script_runs_without_heavy_imports() -> None:
+    """The installed entry point answers, and the params path imports no gradio/langchain/openai."""
+    probe = ("import sys, io; from assistant.cli import main;"
+             "main(['params','--preset','minimind2','--json'], stdout=io.StringIO());"
+             "print([m for m in ('gradio','langchain','openai') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    bad_number = subprocess.run([sys.executable, "-m", "assistant.cli", "optimal", "--compute", "lots"],
+                                cwd=ROOT, capture_output=True, text=True)
+    assert bad_number.returncode == 2 and "Traceback" not in bad_number.stderr

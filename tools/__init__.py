@@ -1,0 +1,1 @@
+"""LLM-facing tools over the pure calculation core in :mod:`tools.calc`."""

@@ -1,0 +1,70 @@
+"""The one error type of the calculation core.
+
+Every input check in :mod:`tools.calc` raises :class:`CalcInputError`, which names the
+field, the value it got and what was expected, so callers (CLI, tools, UI) can show one
+clear line in the user's language without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CalcInputError(ValueError):
+    """A calculation was given an input it cannot use.
+
+    Attributes:
+        field: the argument or config key at fault (e.g. ``"hidden_size"``).
+        value: the offending value, as given.
+        expected: what would have been accepted (e.g. ``"an integer >= 1"``).
+        why: optional extra context.
+    """
+
+    def __init__(self, *, field: str, value: object, expected: str, why: str = "") -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.why = why
+        message = f"{field}: got {value!r}, expected {expected}"
+        if why:
+            message += f" ({why})"
+        super().__init__(message)
+
+
+def require_int(field: str, value: object, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Return ``value`` if it is an int within [minimum, maximum], else raise CalcInputError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CalcInputError(field=field, value=value, expected=_range_text("an integer", minimum, maximum))
+    if value < minimum or (maximum is not None and value > maximum):
+        raise CalcInputError(field=field, value=value, expected=_range_text("an integer", minimum, maximum))
+    return value
+
+
+def require_number(
+    field: str,
+    value: object,
+    *,
+    minimum: float = 0.0,
+    maximum: float | None = None,
+    allow_minimum: bool = False,
+) -> float:
+    """Return ``float(value)`` if it is a finite number > minimum (or >= with allow_minimum)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CalcInputError(field=field, value=value, expected=_number_text(minimum, maximum, allow_minimum))
+    number = float(value)
+    too_small = number < minimum if allow_minimum else number <= minimum
+    too_large = maximum is not None and number > maximum
+    if number != number or too_small or too_large or number in (float("inf"), float("-inf")):
+        raise CalcInputError(field=field, value=value, expected=_number_text(minimum, maximum, allow_minimum))
+    return number
+
+
+def _range_text(kind: str, minimum: int, maximum: int | None) -> str:
+    if maximum is None:
+        return f"{kind} >= {minimum}"
+    return f"{kind} between {minimum} and {maximum}"
+
+
+def _number_text(minimum: float, maximum: float | None, allow_minimum: bool) -> str:
+    low = f">= {minimum:g}" if allow_minimum else f"> {minimum:g}"
+    if maximum is None:
+        return f"a finite number {low}"
+    return f"a finite number {low} and <= {maximum:g}"

@@ -1,0 +1,1 @@
+"""The Gradio app (a thin layer: it never computes numbers)."""
