@@ -391,6 +391,82 @@ def _print_table(result: dict[str, Any], stream: Any) -> None:
                 stream.write(f"  - {item}\n")
 
 
+# --- the assistant -------------------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from assistant.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.offline:
+        from dataclasses import replace
+
+        return replace(settings, force_offline=True)
+    if args.llm and settings.mode == "offline":
+        raise UsageError("--llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for non-OpenAI endpoints); see README")
+    return settings
+
+
+def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
+    from assistant import export
+    from assistant.session import Conversation
+
+    conversation = Conversation(_settings(args))
+    final = None
+    for event in conversation.send(args.text):
+        if event.kind in ("notice", "flag"):
+            stderr.write(event.text + "\n")
+        elif event.kind == "error":
+            stderr.write(event.text + "\n")
+            return 1
+        elif event.kind == "final":
+            final = event
+    report = conversation.report(args.lang) if args.lang else final.report
+    if report is None:  # not a plan: the assistant asked a question or explained a concept
+        stdout.write(final.text.rstrip() + "\n")
+        return 0
+    if args.format == "json":
+        stdout.write(export.json_export(report))
+    elif args.format == "latex":
+        stdout.write(export.latex_export(report) if report["kind"] == "plan" else report["markdown"])
+    elif args.format == "bibtex":
+        stdout.write(export.bibtex_export(report))
+    else:
+        text = report["markdown"] if args.lang else final.text
+        stdout.write(text.rstrip() + "\n")
+        if final.flags:
+            stdout.write("\n> ⚠ untraced numbers: " + ", ".join(final.flags) + "\n")
+    return 0
+
+
+def _chat_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
+    from assistant.session import Conversation
+
+    conversation = Conversation(_settings(args))
+    stdout.write(f"scaling-assistant ({conversation.mode_label}). Describe a run or ask a question; "
+                 "empty line or Ctrl-D to quit.\n")
+    while True:
+        stdout.write("\n> ")
+        stdout.flush()
+        line = sys.stdin.readline()
+        if not line or not line.strip():
+            return 0
+        for event in conversation.send(line.strip()):
+            if event.kind == "text":
+                stdout.write(event.text)
+            elif event.kind == "tool_start":
+                stdout.write(f"  → {event.tool}({json.dumps(event.arguments, ensure_ascii=False)})\n")
+            elif event.kind == "tool_result":
+                stdout.write(f"  ← {event.tool}: {'ok' if event.ok else event.result.get('error')}\n")
+            elif event.kind in ("notice", "flag", "error"):
+                stdout.write("\n" + event.text + "\n")
+            stdout.flush()
+        stdout.write("\n")
+
+
 # --- entry point ------------------------------------------------------------------------------------
 
 
@@ -450,6 +526,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("gpus", _gpus, "list the GPU catalogue")
     command("presets", _presets, "list the model presets")
+
+    report = sub.add_parser("report", help="the explained scaling report for a run described in words",
+                            description="the explained scaling report for a run described in words (zh or en)")
+    report.add_argument("text", help='e.g. "145M MoE, 1 shared + 4 routed experts, top-1, 28.9M × 512, 8 × 4090"')
+    report.add_argument("--lang", choices=("zh", "en"), help="report language (default: the language of TEXT)")
+    report.add_argument("--format", choices=("md", "latex", "json", "bibtex"), default="md")
+    mode = report.add_mutually_exclusive_group()
+    mode.add_argument("--llm", action="store_true", help="use the configured LLM endpoint (OPENAI_API_KEY …)")
+    mode.add_argument("--offline", action="store_true", help="use the built-in offline model (default without a key)")
+    report.set_defaults(handler=None, run=_report_command)
+
+    chat = sub.add_parser("chat", help="a conversation in the terminal", description="a conversation in the terminal")
+    chat_mode = chat.add_mutually_exclusive_group()
+    chat_mode.add_argument("--llm", action="store_true", help="use the configured LLM endpoint")
+    chat_mode.add_argument("--offline", action="store_true", help="use the built-in offline model")
+    chat.set_defaults(handler=None, run=_chat_command)
     return parser
 
 
@@ -463,6 +555,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    if getattr(args, "run", None) is not None:
+        try:
+            return args.run(args, stdout, stderr)
+        except UsageError as error:
+            stderr.write(f"error: {error}\n")
+            return EXIT_USAGE
     try:
         result = args.handler(args)
     except CalcInputError as error:

@@ -1,0 +1,121 @@
+"""What one user message says, as the offline planner reads it.
+
+:class:`ParsedRequest` is the output of :func:`assistant.offline.parse.parse_message`. Every
+field is ``None`` when the message does not mention it, so a follow-up ("如果换成 16 张卡呢?")
+carries only what it changes and :meth:`Plan.merged` keeps the rest of the conversation's plan.
+Nothing here computes: numbers are only read from text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Literal
+
+Language = Literal["zh", "en"]
+LengthUnit = Literal["tokens", "chars"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParsedRequest:
+    """Facts read from one message. ``None`` = not mentioned."""
+
+    language: Language
+    text: str
+    # --- the model -------------------------------------------------------------------------
+    preset: str | None = None  # a preset key from tools.calc.presets ("minimind2-moe", "deepseek-v3", …)
+    total_params: float | None = None  # "145M 参数", "6.9B total"
+    active_params: float | None = None  # "1.3B active"
+    num_experts: int | None = None  # routed experts: "4 个路由专家", "64 experts"
+    num_shared_experts: int | None = None  # "1 个共享专家", "2 shared experts"
+    top_k: int | None = None  # "top-1", "top-8 routing", "每个 token 激活 2 个专家"
+    hidden_size: int | None = None  # "hidden 640", "d_model 2048", "隐藏维度 768"
+    num_layers: int | None = None  # "8 层", "16 layers"
+    num_heads: int | None = None  # "8 heads", "16 个头"
+    num_kv_heads: int | None = None  # "2 kv heads", "GQA 4"
+    vocab_size: int | None = None  # "vocab 6400", "词表 32000"
+    intermediate_size: int | None = None  # "ffn 1728", "intermediate 14336"
+    dense: bool | None = None  # True when the user says the model is dense ("dense", "稠密")
+    # --- the data ---------------------------------------------------------------------------
+    tokens: float | None = None  # "148 亿 token", "15T tokens", "1.48 万亿"
+    samples: float | None = None  # "28.9M 条样本", "10M samples"
+    mean_length: float | None = None  # "× 512 字", "512 tokens each", "平均长度 512"
+    length_unit: LengthUnit | None = None  # "chars" for 字/字符/characters, "tokens" for token(s)
+    epochs: float | None = None  # "2 个 epoch", "3 epochs"
+    seq_len: int | None = None  # "seq 2048", "上下文 4096", "序列长度 512"
+    # --- hardware and budget ----------------------------------------------------------------
+    gpu: str | None = None  # the GPU as written, e.g. "4090", "H100", "A100 80G"
+    gpu_count: int | None = None  # "8 张 4090" -> 8; "256 H100" -> 256
+    mfu: float | None = None  # "MFU 40%" -> 0.4
+    days: float | None = None  # "7 天", "for a week" -> 7, "2 weeks" -> 14
+    price_per_gpu_hour: float | None = None  # "¥2/卡时" -> 2, "$2.5 per GPU-hour" -> 2.5
+    currency: str | None = None  # "CNY" for ¥/元/人民币, "USD" for $/dollars
+    # --- intent -----------------------------------------------------------------------------
+    concept: str | None = None  # a glossary entry id when the message asks "what is X?"
+    stop_at_tokens: bool = False  # "stop at 3B tokens" / "只训练到 30 亿 token": tokens is a new cap
+    unknown_numbers: tuple[str, ...] = field(default=())  # numbers seen but not attributed to any field
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """The conversation's current plan: the latest value of every field, messages merged in order."""
+
+    language: Language = "en"
+    preset: str | None = None
+    total_params: float | None = None
+    active_params: float | None = None
+    num_experts: int | None = None
+    num_shared_experts: int | None = None
+    top_k: int | None = None
+    hidden_size: int | None = None
+    num_layers: int | None = None
+    num_heads: int | None = None
+    num_kv_heads: int | None = None
+    vocab_size: int | None = None
+    intermediate_size: int | None = None
+    dense: bool | None = None
+    tokens: float | None = None
+    samples: float | None = None
+    mean_length: float | None = None
+    length_unit: LengthUnit | None = None
+    epochs: float | None = None
+    seq_len: int | None = None
+    gpu: str | None = None
+    gpu_count: int | None = None
+    mfu: float | None = None
+    days: float | None = None
+    price_per_gpu_hour: float | None = None
+    currency: str | None = None
+
+    def merged(self, request: ParsedRequest) -> Plan:
+        """This plan with every field the request mentions replaced (the request's language wins).
+
+        Giving tokens directly replaces samples × length, and the other way round; naming a
+        preset clears explicit dimensions and a bare total, and vice versa.
+        """
+        updates: dict[str, object] = {"language": request.language}
+        for item in fields(self):
+            if item.name == "language":
+                continue
+            value = getattr(request, item.name, None)
+            if value is not None:
+                updates[item.name] = value
+        if request.tokens is not None and request.samples is None:
+            updates.update(samples=None, mean_length=None, length_unit=None)
+        if request.samples is not None and request.tokens is None:
+            updates["tokens"] = None
+        if request.preset is not None and request.hidden_size is None:
+            updates.update(hidden_size=None, num_layers=None, num_heads=None, num_kv_heads=None,
+                           vocab_size=None, intermediate_size=None)
+            if request.total_params is None:
+                updates["total_params"] = None
+        if (request.total_params is not None or request.hidden_size is not None) and request.preset is None:
+            updates["preset"] = None
+        return replace(self, **updates)
+
+    def changes_from(self, before: Plan) -> dict[str, tuple[object, object]]:
+        """Fields whose value differs from ``before``: name -> (old, new)."""
+        return {
+            item.name: (getattr(before, item.name), getattr(self, item.name))
+            for item in fields(self)
+            if item.name != "language" and getattr(before, item.name) != getattr(self, item.name)
+        }

@@ -1,0 +1,41 @@
+"""The bibliography: ``prompts/references.bib``, read once; short citations and BibTeX export."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+_ENTRY = re.compile(r"@(\w+)\{([^,]+),(.*?)\n\}", re.DOTALL)
+_FIELD = re.compile(r"(\w+)\s*=\s*\{(.*?)\}\s*,?\s*$", re.MULTILINE)
+
+
+@cache
+def bibtex_source() -> str:
+    return resources.files("prompts").joinpath("references.bib").read_text(encoding="utf-8")
+
+
+@cache
+def entries() -> dict[str, dict[str, str]]:
+    found = {}
+    for kind, key, body in _ENTRY.findall(bibtex_source()):
+        fields = {name.lower(): value.replace("{", "").replace("}", "") for name, value in _FIELD.findall(body)}
+        found[key.strip()] = {"type": kind, **fields}
+    return found
+
+
+def format_reference(key: str) -> str:
+    """'Hoffmann et al. (2022). Training Compute-Optimal Large Language Models. NeurIPS …' style."""
+    entry = entries()[key]
+    authors = [a.strip() for a in entry.get("author", "").split(" and ")]
+    first = authors[0].split(",")[0] if authors and authors[0] else key
+    who = first if len(authors) == 1 else f"{first} et al."
+    venue = entry.get("journal") or entry.get("booktitle") or ""
+    return f"{who} ({entry.get('year', 'n.d.')}). *{entry.get('title', key)}*. {venue}. [`{key}`]"
+
+
+def bibtex(keys: list[str] | tuple[str, ...]) -> str:
+    """The BibTeX entries for ``keys``, verbatim from the bibliography file."""
+    wanted = set(keys)
+    blocks = [match.group(0) for match in _ENTRY.finditer(bibtex_source()) if match.group(2).strip() in wanted]
+    return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,177 @@
+"""A conversation with the assistant, streamed as small events of our own (the UI never sees LangChain).
+
+:class:`Conversation` keeps the full message list (tool results included, so a later concept
+question can use the plan's numbers) and runs one agent turn per :meth:`Conversation.send`.
+Nothing is lost on failure: the user's message stays in the history and the error becomes a
+friendly message in the user's language; no stack trace and no API key ever reach an event.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+
+from assistant.agent import RECURSION_LIMIT, build_agent, describe_failure
+from assistant.compose import compose_report
+from assistant.offline.parse import parse_message
+from assistant.offline.planner import artifacts_of
+from assistant.settings import Settings
+from assistant.trace import untraced_numbers
+
+log = logging.getLogger(__name__)
+
+EventKind = Literal["text", "tool_start", "tool_result", "notice", "flag", "final", "error"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing the UI shows. ``text`` is always safe to display (no secrets, no traces)."""
+
+    kind: EventKind
+    text: str = ""
+    tool: str | None = None
+    call_id: str | None = None
+    arguments: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    ok: bool = True
+    duration_s: float | None = None
+    mode: str = ""
+    report: dict[str, Any] | None = None
+    flags: tuple[str, ...] = ()
+
+
+_ERROR_TEXT = {
+    "zh": "抱歉，这次没有算完：{reason}。对话记录都还在，可以换个说法再试一次。",
+    "en": "Sorry, this turn did not finish: {reason}. The conversation is kept; try again or rephrase.",
+}
+_FALLBACK_TEXT = {
+    "zh": "⚠️ 语言模型接口不可用（{reason}），改由内置离线模型回答。",
+    "en": "⚠️ The LLM endpoint failed ({reason}); the built-in offline model answers instead.",
+}
+_FLAG_TEXT = {
+    "zh": "⚠️ 以下数字无法在工具结果中找到对应，请谨慎对待：{numbers}",
+    "en": "⚠️ These numbers match no tool result; treat them with care: {numbers}",
+}
+
+
+@dataclass
+class Conversation:
+    settings: Settings
+    messages: list[BaseMessage] = field(default_factory=list)
+    agent: Any = None
+    last_report: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.agent is None:
+            self.agent = build_agent(self.settings)
+
+    @property
+    def mode_label(self) -> str:
+        return self.settings.label
+
+    def send(self, text: str) -> Iterator[Event]:
+        """Run one turn; yield events as they happen; always end with ``final`` or ``error``."""
+        language = parse_message(text).language
+        start = len(self.messages)
+        self.messages.append(HumanMessage(content=text))
+        mode = "offline" if self.settings.mode == "offline" else self.settings.label
+        new: list[BaseMessage] = []
+        started: dict[str, float] = {}
+        streamed_text: list[str] = []
+        try:
+            stream = self.agent.stream(
+                {"messages": list(self.messages)}, config={"recursion_limit": RECURSION_LIMIT},
+                stream_mode=["updates", "messages", "custom"],
+            )
+            for mode_name, payload in stream:
+                if mode_name == "custom" and isinstance(payload, dict) and payload.get("type") == "fallback":
+                    mode = "offline (fallback)"
+                    yield Event("notice", text=_FALLBACK_TEXT[language].format(reason=payload["reason"]), mode=mode)
+                elif mode_name == "messages":
+                    chunk, meta = payload
+                    if isinstance(chunk, AIMessageChunk) and isinstance(chunk.content, str) and chunk.content:
+                        if meta.get("langgraph_node") == "model":
+                            streamed_text.append(chunk.content)
+                            yield Event("text", text=chunk.content, mode=mode)
+                elif mode_name == "updates":
+                    for message in _messages_of(payload):
+                        new.append(message)
+                        yield from self._tool_events(message, started, mode)
+        except Exception as error:  # noqa: BLE001 - the turn fails, the conversation survives
+            log.warning("turn failed: %s", self.settings.redact(f"{type(error).__name__}: {error}"))
+            self.messages.extend(m for m in new if not isinstance(m, AIMessage) or not m.tool_calls)
+            yield Event("error", text=_ERROR_TEXT[language].format(reason=describe_failure(error, self.settings)),
+                        ok=False, mode=mode)
+            return
+        self.messages.extend(new)
+        final = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
+        answer = _content(final) if final else ""
+        turn_results = artifacts_of(self.messages[start:])
+        report = _report(turn_results, language=language, request=text)
+        if report is not None:
+            self.last_report = report
+        flags: tuple[str, ...] = ()
+        if not mode.startswith("offline") and answer:
+            known = [m.artifact for m in self.messages if isinstance(m, ToolMessage) and isinstance(m.artifact, dict)]
+            flags = tuple(untraced_numbers(answer, results=known, user_text=_users(self)))
+            if flags:
+                yield Event("flag", text=_FLAG_TEXT[language].format(numbers=", ".join(flags)), flags=flags, mode=mode)
+        yield Event("final", text=answer, mode=mode, report=report, flags=flags)
+
+    def report(self, language: str) -> dict[str, Any] | None:
+        """The latest plan or budget report, composed again in ``language``."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            if isinstance(self.messages[index], HumanMessage):
+                results = artifacts_of(self.messages[index:])
+                found = _report(results, language=language, request=_content(self.messages[index]))
+                if found is not None:
+                    return found
+        return None
+
+    def _tool_events(self, message: BaseMessage, started: dict[str, float], mode: str) -> Iterator[Event]:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                started[call["id"]] = time.monotonic()
+                yield Event("tool_start", tool=call["name"], call_id=call["id"], arguments=call["args"], mode=mode)
+        elif isinstance(message, ToolMessage):
+            result = message.artifact if isinstance(message.artifact, dict) else {"text": _content(message)}
+            ok = "error" not in result and message.status != "error"
+            began = started.pop(message.tool_call_id, None)
+            yield Event("tool_result", tool=message.name, call_id=message.tool_call_id, result=result, ok=ok,
+                        duration_s=(time.monotonic() - began) if began else None, mode=mode)
+
+
+def _messages_of(update: Any) -> list[BaseMessage]:
+    found: list[BaseMessage] = []
+    if isinstance(update, dict):
+        for value in update.values():
+            if isinstance(value, dict) and isinstance(value.get("messages"), list):
+                found.extend(m for m in value["messages"] if isinstance(m, BaseMessage))
+    return found
+
+
+def _content(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def _users(conversation: Conversation) -> str:
+    return "\n".join(_content(m) for m in conversation.messages if isinstance(m, HumanMessage))
+
+
+def _report(results: dict[str, dict[str, Any]], *, language: str, request: str) -> dict[str, Any] | None:
+    usable = {name: r for name, r in results.items() if "error" not in r}
+    needed = {"count_parameters", "estimate_training_flops", "chinchilla_analysis"}
+    if needed <= set(usable) or "budget_to_model" in usable:
+        try:
+            return compose_report(usable, language=language, request=request).model_dump(mode="json")
+        except Exception:  # noqa: BLE001 - a report is a bonus in LLM mode; the answer still stands
+            log.exception("could not compose the report")
+    return None

@@ -1,0 +1,406 @@
+"""The numeric tools: plain functions from a pydantic input to a pydantic result.
+
+Each result repeats the assumptions used, so the answer can explain them. Every number comes
+from :mod:`tools.calc`; this module only chooses which calculation to call and packs results.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tools.calc.alternatives import plan_alternatives
+from tools.calc.fits import FITS, LOSS_CAVEAT
+from tools.calc.flops import training_flops
+from tools.calc.gpu_time import compute_budget, project_gpu_time
+from tools.calc.memory import bytes_to_gib, estimate_training_memory
+from tools.calc.scaling import compare_fits_at, data_matched_params, tokens_per_param
+from tools.specs import (
+    DataSpec,
+    HardwareSpec,
+    ModelSpec,
+    ResolvedHardware,
+    resolve_data,
+    resolve_hardware,
+    resolve_model,
+)
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+# --- count_parameters ------------------------------------------------------------------------------
+
+
+class CountParametersInput(BaseModel):
+    model_config = _STRICT
+    model: ModelSpec = Field(..., description="The model to count")
+
+
+class ParamsResult(BaseModel):
+    model: str
+    total_params: float
+    active_params: float
+    embedding_params: float | None
+    lm_head_params: float | None
+    non_embedding_params: float | None
+    active_params_excl_input_embedding: float | None
+    breakdown: dict[str, int] | None
+    top_k: int | None
+    mtp_params: int | None
+    approximate: bool
+    counting_convention: str
+    assumptions: list[str]
+
+
+ACTIVE_CONVENTION = (
+    "activated = all parameters except the routed experts a token is not sent to; embedding and lm_head "
+    "included (a tied matrix counted once), as Mistral, Qwen, OLMoE and MiniMind count it; DeepSeek leaves "
+    "out the input embedding (active_params_excl_input_embedding)"
+)
+
+
+def count_parameters(args: CountParametersInput) -> ParamsResult:
+    """Count total and activated parameters exactly (preset / config / dimensions) or estimate them (total only)."""
+    model = resolve_model(args.model)
+    counts = model.counts
+    return ParamsResult(
+        model=model.label, total_params=model.total_params, active_params=model.active_params,
+        embedding_params=counts.embedding_params if counts else None,
+        lm_head_params=counts.lm_head if counts else None,
+        non_embedding_params=counts.non_embedding if counts else None,
+        active_params_excl_input_embedding=counts.active_excl_input_embedding if counts else None,
+        breakdown=counts.parts if counts else None,
+        top_k=(counts.top_k or None) if counts else model.top_k,
+        mtp_params=(counts.mtp or None) if counts else None,
+        approximate=model.approximate, counting_convention=ACTIVE_CONVENTION,
+        assumptions=list(model.assumptions),
+    )
+
+
+# --- estimate_training_flops -----------------------------------------------------------------------
+
+
+class TrainingFlopsInput(BaseModel):
+    model_config = _STRICT
+    model: ModelSpec
+    data: DataSpec
+    attention: Literal["full", "causal"] = Field(
+        "full", description="full = S×S scores as a profiler measures (default); causal = Megatron-LM halving")
+
+
+class FlopsResult(BaseModel):
+    tokens: float
+    seq_len: int
+    active_params: float
+    six_nd_flops: float
+    six_nd_convention: str
+    detailed_flops: float | None
+    flops_per_token: float | None
+    detailed_over_six_nd: float | None
+    convention: str
+    approximate: bool
+    assumptions: list[str]
+
+
+def estimate_training_flops(args: TrainingFlopsInput) -> FlopsResult:
+    """Training FLOPs two ways: 6·N·D on activated parameters, and a detailed count from the shape."""
+    model = resolve_model(args.model)
+    data = resolve_data(args.data)
+    assumptions = [*model.assumptions, *data.assumptions]
+    six_nd = 6.0 * model.active_params * data.tokens
+    convention_6nd = "6·N·D with N = activated parameters including embeddings (Kaplan 2020 §2.1)"
+    if model.shape is None:
+        assumptions.append("detailed count needs the architecture: only 6·N·D is given")
+        return FlopsResult(
+            tokens=data.tokens, seq_len=data.seq_len, active_params=model.active_params, six_nd_flops=six_nd,
+            six_nd_convention=convention_6nd, detailed_flops=None, flops_per_token=None,
+            detailed_over_six_nd=None, convention="6·N·D only", approximate=True, assumptions=assumptions,
+        )
+    result = training_flops(model.shape, tokens=data.tokens, seq_len=data.seq_len, attention=args.attention,
+                            top_k=model.top_k)
+    return FlopsResult(
+        tokens=data.tokens, seq_len=data.seq_len, active_params=result.active_params,
+        six_nd_flops=result.six_nd_flops, six_nd_convention=result.six_nd_convention,
+        detailed_flops=result.detailed_flops, flops_per_token=result.flops_per_token.training_flops,
+        detailed_over_six_nd=result.detailed_over_six_nd, convention=result.flops_per_token.convention,
+        approximate=False, assumptions=assumptions,
+    )
+
+
+# --- project_gpu_time ------------------------------------------------------------------------------
+
+
+class GpuTimeInput(BaseModel):
+    model_config = _STRICT
+    hardware: HardwareSpec
+    training_flops: float | None = Field(None, gt=0, le=1e32, description="FLOPs to project; or give model+data")
+    model: ModelSpec | None = Field(None, description="With data: FLOPs = 6·N_active·D")
+    data: DataSpec | None = None
+
+
+class GpuTimeResult(BaseModel):
+    gpu: str
+    gpu_key: str
+    gpu_count: int
+    peak_tflops_per_gpu: float
+    mfu: float
+    mfu_source: str
+    training_flops: float
+    gpu_hours: float
+    wall_clock_hours: float
+    wall_clock_days: float
+    cost: float | None
+    currency: str
+    price_per_gpu_hour: float | None
+    energy_kwh: float | None
+    notes: list[str]
+    assumptions: list[str]
+
+
+def _gpu_time(flops: float, hw: ResolvedHardware, assumptions: list[str]) -> GpuTimeResult:
+    projection = project_gpu_time(training_flops=flops, gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu,
+                                  price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
+    return GpuTimeResult(
+        gpu=hw.gpu.display_name, gpu_key=hw.gpu.key, gpu_count=hw.gpu_count, peak_tflops_per_gpu=hw.gpu.bf16_tflops,
+        mfu=hw.mfu, mfu_source=hw.mfu_source, training_flops=flops, gpu_hours=projection.gpu_hours,
+        wall_clock_hours=projection.wall_clock_hours, wall_clock_days=projection.wall_clock_days,
+        cost=projection.cost, currency=projection.currency, price_per_gpu_hour=projection.price_per_gpu_hour,
+        energy_kwh=projection.energy_kwh, notes=list(projection.notes), assumptions=assumptions,
+    )
+
+
+def project_gpu_time_tool(args: GpuTimeInput) -> GpuTimeResult:
+    """GPU-hours, wall clock, cost and energy for a run (FLOPs given, or 6·N_active·D from model and data)."""
+    if args.training_flops is not None:
+        if args.model is not None or args.data is not None:
+            raise ValueError("give training_flops, or model and data, not both")
+        hw = resolve_hardware(args.hardware, is_moe=False)
+        return _gpu_time(args.training_flops, hw, [*hw.assumptions, "training FLOPs given directly"])
+    if args.model is None or args.data is None:
+        raise ValueError("give training_flops, or both model and data")
+    model = resolve_model(args.model)
+    data = resolve_data(args.data)
+    hw = resolve_hardware(args.hardware, is_moe=model.is_moe)
+    flops = 6.0 * model.active_params * data.tokens
+    assumptions = [*model.assumptions, *data.assumptions, *hw.assumptions,
+                   "GPU time uses 6·N_active·D, the numerator the default MFUs were calibrated with"]
+    return _gpu_time(flops, hw, assumptions)
+
+
+# --- chinchilla_analysis ---------------------------------------------------------------------------
+
+
+class ChinchillaInput(BaseModel):
+    model_config = _STRICT
+    model: ModelSpec
+    data: DataSpec
+    hardware: HardwareSpec | None = Field(None, description="Optional: adds GPU time and cost to each alternative")
+
+
+class Verdict(BaseModel):
+    kind: Literal["under-trained", "near-optimal", "over-trained"]
+    factor: float
+
+
+class FitAllocation(BaseModel):
+    fit: str
+    title: str
+    params: float
+    tokens: float
+    tokens_per_param: float
+    approximate: bool
+
+
+class AlternativeRow(BaseModel):
+    key: Literal["as_planned", "match_data", "stop_early", "compute_optimal"]
+    params: float
+    tokens: float
+    compute_flops: float
+    tokens_per_param: float
+    gpu_hours: float | None
+    wall_clock_days: float | None
+    cost: float | None
+    loss_delta: dict[str, float]
+
+
+class ChinchillaResult(BaseModel):
+    tokens: float
+    total_params: float
+    active_params: float
+    is_moe: bool
+    tokens_per_total_param: float
+    tokens_per_active_param: float
+    verdict_total: Verdict
+    verdict_active: Verdict
+    reference_tokens_per_param: float
+    near_optimal_band: float
+    data_matched_params: float
+    compute_flops: float
+    compute_optimal: list[FitAllocation]
+    fits_min_tokens_per_param: float
+    fits_min_fit: str
+    fits_max_tokens_per_param: float
+    fits_max_fit: str
+    fits_explanation: str
+    predicted_loss: dict[str, float]
+    loss_caveat: str
+    alternatives: list[AlternativeRow]
+    currency: str | None
+    assumptions: list[str]
+
+
+def chinchilla_analysis(args: ChinchillaInput) -> ChinchillaResult:
+    """Tokens-per-parameter verdict, data-matched size, compute-optimal (N, D) per fit, losses, alternatives."""
+    model = resolve_model(args.model)
+    data = resolve_data(args.data)
+    assumptions = [*model.assumptions, *data.assumptions]
+    ratios = tokens_per_param(tokens=data.tokens, total_params=model.total_params, active_params=model.active_params)
+    compute = 6.0 * model.active_params * data.tokens  # C = 6·N_active·D
+    comparison = compare_fits_at(compute_flops=compute)
+    hw = resolve_hardware(args.hardware, is_moe=model.is_moe) if args.hardware else None
+    if hw:
+        assumptions.extend(hw.assumptions)
+    rows = []
+    for alt in plan_alternatives(params=model.active_params, tokens=data.tokens):
+        projection = None
+        if hw:
+            projection = project_gpu_time(training_flops=alt.compute_flops, gpu=hw.gpu, gpu_count=hw.gpu_count,
+                                          mfu=hw.mfu, price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
+        rows.append(AlternativeRow(
+            key=alt.key, params=alt.params, tokens=alt.tokens, compute_flops=alt.compute_flops,
+            tokens_per_param=alt.tokens_per_param, gpu_hours=projection.gpu_hours if projection else None,
+            wall_clock_days=projection.wall_clock_days if projection else None,
+            cost=projection.cost if projection else None, loss_delta=alt.loss_delta,
+        ))
+    if model.is_moe:
+        assumptions.append("fits and losses treat the activated parameters as N (they were fitted on dense "
+                           "models; an MoE usually beats a dense model of its activated size)")
+    planned = next(row for row in plan_alternatives(params=model.active_params, tokens=data.tokens))
+    return ChinchillaResult(
+        tokens=data.tokens, total_params=model.total_params, active_params=model.active_params,
+        is_moe=model.is_moe, tokens_per_total_param=ratios.per_total_param,
+        tokens_per_active_param=ratios.per_active_param,
+        verdict_total=Verdict(kind=ratios.total_verdict.kind, factor=ratios.total_verdict.factor),
+        verdict_active=Verdict(kind=ratios.active_verdict.kind, factor=ratios.active_verdict.factor),
+        reference_tokens_per_param=ratios.active_verdict.reference_tokens_per_param,
+        near_optimal_band=ratios.active_verdict.near_optimal_band,
+        data_matched_params=data_matched_params(tokens=data.tokens).params, compute_flops=compute,
+        compute_optimal=[
+            FitAllocation(fit=a.fit, title=FITS[a.fit].title, params=a.params, tokens=a.tokens,
+                          tokens_per_param=a.tokens_per_param, approximate=a.approximate)
+            for a in comparison.allocations
+        ],
+        fits_min_tokens_per_param=comparison.min_tokens_per_param, fits_min_fit=comparison.min_fit,
+        fits_max_tokens_per_param=comparison.max_tokens_per_param, fits_max_fit=comparison.max_fit,
+        fits_explanation=comparison.explanation, predicted_loss=planned.predicted_loss, loss_caveat=LOSS_CAVEAT,
+        alternatives=rows, currency=hw.currency if hw else None, assumptions=assumptions,
+    )
+
+
+# --- estimate_training_memory ----------------------------------------------------------------------
+
+
+class MemoryInput(BaseModel):
+    model_config = _STRICT
+    model: ModelSpec
+    hardware: HardwareSpec
+    seq_len: int = Field(2048, ge=1, le=10_000_000, description="Sequence length")
+    micro_batch: int = Field(1, ge=1, le=100_000, description="Sequences per GPU per step")
+    zero_stage: int = Field(0, ge=0, le=3, description="ZeRO stage 0-3 (sharding over the GPUs)")
+    recompute: Literal["none", "selective", "full"] = "none"
+    optimizer: Literal["adamw_mixed", "adamw_mixed_fp32_grads", "adamw_fp32", "adamw_8bit_mixed"] = "adamw_mixed"
+    flash_attention: bool = True
+
+
+class MemoryResult(BaseModel):
+    gpu: str
+    gpu_count: int
+    zero_stage: int
+    optimizer: str
+    weights_gib: float
+    grads_gib: float
+    optimizer_gib: float
+    activations_gib: float
+    overhead_gib: float
+    total_gib: float
+    capacity_gib: float
+    fits: bool
+    headroom_gib: float
+    suggestions: list[str]
+    notes: list[str]
+    assumptions: list[str]
+
+
+def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
+    """Per-GPU training memory (weights, grads, optimizer, activations), whether it fits, and what would."""
+    model = resolve_model(args.model)
+    if model.shape is None:
+        raise ValueError("the memory estimate needs the architecture: give a preset, a config or dimensions")
+    hw = resolve_hardware(args.hardware, is_moe=model.is_moe)
+    shape, moe = model.shape, model.shape.moe
+    estimate = estimate_training_memory(
+        total_params=model.counts.total, gpu=hw.gpu, gpu_count=hw.gpu_count, zero_stage=args.zero_stage,
+        optimizer=args.optimizer, seq_len=args.seq_len, micro_batch=args.micro_batch, hidden=shape.hidden_size,
+        num_layers=shape.num_layers, num_heads=shape.num_heads, recompute=args.recompute,
+        flash_attention=args.flash_attention, moe_top_k=(model.top_k or moe.top_k) if moe else None,
+        moe_ffn_hidden=moe.expert_intermediate_size if moe else None,
+    )
+    return MemoryResult(
+        gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, zero_stage=args.zero_stage, optimizer=args.optimizer,
+        weights_gib=bytes_to_gib(estimate.weights_bytes), grads_gib=bytes_to_gib(estimate.grads_bytes),
+        optimizer_gib=bytes_to_gib(estimate.optimizer_bytes), activations_gib=bytes_to_gib(estimate.activations_bytes),
+        overhead_gib=bytes_to_gib(estimate.overhead_bytes), total_gib=bytes_to_gib(estimate.total_bytes),
+        capacity_gib=bytes_to_gib(estimate.capacity_bytes), fits=estimate.fits,
+        headroom_gib=bytes_to_gib(estimate.headroom_bytes), suggestions=list(estimate.suggestions),
+        notes=list(estimate.notes),
+        assumptions=[*model.assumptions, f"{hw.gpu_count} × {hw.gpu.display_name}; micro-batch {args.micro_batch}, "
+                     f"sequence {args.seq_len}, ZeRO-{args.zero_stage}, recompute {args.recompute}"],
+    )
+
+
+# --- budget_to_model -------------------------------------------------------------------------------
+
+
+class BudgetInput(BaseModel):
+    model_config = _STRICT
+    hardware: HardwareSpec
+    days: float | None = Field(None, gt=0, le=36_500, description="Wall-clock days available")
+    gpu_hours: float | None = Field(None, gt=0, le=1e12, description="GPU-hours available")
+    budget: float | None = Field(None, gt=0, le=1e15, description="Money available (needs price_per_gpu_hour)")
+    moe: bool = Field(False, description="Use the MoE default MFU")
+
+
+class BudgetResult(BaseModel):
+    gpu: str
+    gpu_count: int
+    mfu: float
+    mfu_source: str
+    limited_by: str
+    gpu_hours: float
+    wall_clock_days: float
+    cost: float | None
+    currency: str
+    training_flops: float
+    compute_optimal: list[FitAllocation]
+    assumptions: list[str]
+
+
+def budget_to_model(args: BudgetInput) -> BudgetResult:
+    """The FLOPs a GPU budget buys, and the compute-optimal (N, D) for them under each fit."""
+    hw = resolve_hardware(args.hardware, is_moe=args.moe)
+    budget = compute_budget(gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu, days=args.days,
+                            gpu_hours=args.gpu_hours, budget=args.budget,
+                            price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
+    comparison = compare_fits_at(compute_flops=budget.training_flops)
+    return BudgetResult(
+        gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, mfu=hw.mfu, mfu_source=hw.mfu_source,
+        limited_by=budget.limited_by, gpu_hours=budget.gpu_hours, wall_clock_days=budget.wall_clock_days,
+        cost=budget.cost, currency=budget.currency, training_flops=budget.training_flops,
+        compute_optimal=[
+            FitAllocation(fit=a.fit, title=FITS[a.fit].title, params=a.params, tokens=a.tokens,
+                          tokens_per_param=a.tokens_per_param, approximate=a.approximate)
+            for a in comparison.allocations
+        ],
+        assumptions=[*hw.assumptions, "FLOPs = GPU-hours × 3600 × peak × MFU (PaLM App. B)"],
+    )

@@ -1,0 +1,113 @@
+"""The tool registry: name -> (function, input model, description), and a safe runner.
+
+A tool is a plain function taking a pydantic input model and returning a pydantic result. The
+schema the model sees is derived from the input model, never written by hand. :func:`run_tool`
+never raises: bad arguments come back as ``{"error": ..., "hint": ...}`` so a model can correct
+itself, and anything unexpected is logged and becomes a generic error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from tools.analysis import (
+    BudgetInput,
+    ChinchillaInput,
+    CountParametersInput,
+    GpuTimeInput,
+    MemoryInput,
+    TrainingFlopsInput,
+    budget_to_model,
+    chinchilla_analysis,
+    count_parameters,
+    estimate_training_flops,
+    estimate_training_memory_tool,
+    project_gpu_time_tool,
+)
+from tools.calc.errors import CalcInputError
+from tools.catalog import DescribeGpuInput, ListPresetsInput, describe_gpu, list_presets_tool
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    function: Callable[[Any], BaseModel]
+    input_model: type[BaseModel]
+
+    @property
+    def description(self) -> str:
+        return (self.function.__doc__ or "").strip().splitlines()[0]
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.input_model.model_json_schema()
+
+
+TOOLS: dict[str, ToolSpec] = {
+    spec.name: spec
+    for spec in (
+        ToolSpec("count_parameters", count_parameters, CountParametersInput),
+        ToolSpec("estimate_training_flops", estimate_training_flops, TrainingFlopsInput),
+        ToolSpec("chinchilla_analysis", chinchilla_analysis, ChinchillaInput),
+        ToolSpec("project_gpu_time", project_gpu_time_tool, GpuTimeInput),
+        ToolSpec("estimate_training_memory", estimate_training_memory_tool, MemoryInput),
+        ToolSpec("budget_to_model", budget_to_model, BudgetInput),
+        ToolSpec("list_presets", list_presets_tool, ListPresetsInput),
+        ToolSpec("describe_gpu", describe_gpu, DescribeGpuInput),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """What a tool call produced: a result (as a JSON-ready dict) or an error with a hint."""
+
+    name: str
+    ok: bool
+    result: dict[str, Any]
+
+    @property
+    def content(self) -> str:
+        return json.dumps(self.result, ensure_ascii=False)
+
+
+def _validation_hint(error: ValidationError) -> tuple[str, str]:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "arguments"
+    return f"{where}: {first.get('msg', 'invalid value')}", f"fix '{where}' and call again"
+
+
+def run_tool(name: str, arguments: dict[str, Any] | str | None) -> ToolOutcome:
+    """Validate ``arguments`` against the tool's input model and run it; never raises."""
+    spec = TOOLS.get(name)
+    if spec is None:
+        return ToolOutcome(name, False, {"error": f"unknown tool '{name}'",
+                                         "hint": "available tools: " + ", ".join(TOOLS)})
+    try:
+        if isinstance(arguments, str):
+            arguments = json.loads(arguments or "{}")
+        parsed = spec.input_model.model_validate(arguments or {})
+        result = spec.function(parsed)
+    except json.JSONDecodeError as error:
+        return ToolOutcome(name, False, {"error": f"arguments are not valid JSON ({error.msg})",
+                                         "hint": "send the arguments as one JSON object"})
+    except ValidationError as error:
+        message, hint = _validation_hint(error)
+        return ToolOutcome(name, False, {"error": message, "hint": hint})
+    except CalcInputError as error:
+        return ToolOutcome(name, False, {"error": str(error), "field": error.field,
+                                         "hint": f"give {error.field} as {error.expected}"})
+    except ValueError as error:
+        return ToolOutcome(name, False, {"error": str(error), "hint": "check the combination of arguments"})
+    except Exception:  # noqa: BLE001 - anything unexpected is logged and reported generically
+        log.exception("tool %s failed", name)
+        return ToolOutcome(name, False, {"error": f"internal error in {name}",
+                                         "hint": "try different arguments; the problem was logged"})
+    return ToolOutcome(name, True, result.model_dump(mode="json"))
