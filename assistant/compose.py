@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.i18n import localise_assumption, localise_label
 from assistant.quantities import human, sci
 from assistant.references import format_reference
 from assistant.report import (
@@ -61,21 +62,25 @@ def _plan_report(artifacts: dict[str, dict[str, Any]], *, language: Language, re
         raise ValueError(f"a plan report needs the results of {', '.join(missing)}")
     assumptions = _dedupe([*params["assumptions"], *flops["assumptions"], *chin["assumptions"],
                            *(gpu["assumptions"] if gpu else []), *(memory["assumptions"] if memory else [])])
-    sections = [block(language, "title", model_label=params["model"])]
+    model_label = localise_label(params["model"], language)
+    sections = [block(language, "title", model_label=model_label)]
     if changes:
         sections.append(block(language, "changes", changes="; ".join(changes)))
-    sections.append(block(language, "inputs", assumptions=bullet_list(assumptions)))
-    sections.append(_params_section(params, language))
+    shown = [localise_assumption(a, language) for a in assumptions]
+    sections.append(block(language, "inputs", assumptions=bullet_list(shown)))
+    sections.append(_params_section(params, model_label, language))
     sections.append(block(language, "data", tokens=count_text(flops["tokens"], language),
                           tokens_exact=f"{flops['tokens']:,.0f}", seq_len=f"{flops['seq_len']:,}",
-                          data_how=_data_how(flops["assumptions"])))
+                          data_how=_data_how(flops["assumptions"], language)))
     detailed = flops["detailed_flops"]
-    sections.append(block(
-        language, "compute", six_nd_flops=sci(flops["six_nd_flops"]),
-        detailed_flops=sci(detailed) if detailed is not None else "—",
-        detailed_note=(flops["convention"] + (f" (×{flops['detailed_over_six_nd']:.2f} of 6·N·D)."
-                                              if detailed is not None else "")),
-    ))
+    if detailed is None:
+        note = block(language, "flops_note_6nd")
+    elif flops["convention"].startswith("full"):
+        note = block(language, "flops_note", seq_len=f"{flops['seq_len']:,}", ratio=f"{flops['detailed_over_six_nd']:.2f}")
+    else:
+        note = f"{flops['convention']} (×{flops['detailed_over_six_nd']:.2f} of 6·N·D)."
+    sections.append(block(language, "compute", six_nd_flops=sci(flops["six_nd_flops"]),
+                          detailed_flops=sci(detailed) if detailed is not None else "—", detailed_note=note))
     allocations = chin["compute_optimal"]
     rule20 = next(a for a in allocations if a["fit"] == "rule-20")
     total_clause = ""
@@ -131,23 +136,37 @@ def _plan_report(artifacts: dict[str, dict[str, Any]], *, language: Language, re
     )
 
 
-def _data_how(assumptions: list[str]) -> str:
-    return next((a[0].upper() + a[1:] + "." for a in assumptions if a.startswith("tokens =")), "")
+def _data_how(assumptions: list[str], language: Language) -> str:
+    found = next((a for a in assumptions if a.startswith("tokens =")), None)
+    if found is None:
+        return ""
+    text = localise_assumption(found, language)
+    return text[0].upper() + text[1:] + ("." if language == "en" else "。")
 
 
-def _params_section(params: dict[str, Any], language: Language) -> str:
+def _params_section(params: dict[str, Any], model_label: str, language: Language) -> str:
     if params["approximate"]:
-        source = next((a for a in params["assumptions"] if "estimated" in a), params["assumptions"][-1])
-        note = block(language, "params_approx", estimate_source=source)
+        note = block(language, "params_approx", estimate_source=_estimate_source(params["assumptions"], language))
     else:
         top_k = f", top-{params['top_k']}" if params.get("top_k") else ""
-        note = block(language, "params_exact", model_label=params["model"], top_k_text=top_k)
+        note = block(language, "params_exact", model_label=model_label, top_k_text=top_k)
     return block(
         language, "params", total_params=_exact(params["total_params"], params["approximate"]),
         active_params=_exact(params["active_params"], params["approximate"]),
         embedding_params=_exact(params["embedding_params"], False),
         non_embedding_params=_exact(params["non_embedding_params"], False), params_note=note,
     )
+
+
+def _estimate_source(assumptions: list[str], language: Language) -> str:
+    """Where the expert share came from: the closest preset, or the user's fraction."""
+    for sentence in assumptions:
+        if "closest preset" in sentence:
+            name = sentence.split("closest preset ")[1].split(" (")[0]
+            return f"the expert share of the closest preset, {name}" if language == "en" else f"最接近的预设 {name} 的专家占比"
+        if "given expert share" in sentence:
+            return "the given expert share" if language == "en" else "给定的专家占比"
+    return "the total" if language == "en" else "总参数"
 
 
 def _exact(value: float | None, approximate: bool) -> str:
@@ -187,16 +206,25 @@ def _gpu_section(gpu: dict[str, Any] | None, memory: dict[str, Any] | None, lang
                             memory_capacity=f"{memory['capacity_gib']:.1f}", micro_batch=micro,
                             zero_stage=memory["zero_stage"], suggestions="; ".join(memory["suggestions"]) or "—",
                             **values)
-    mfu_source = "given" if gpu["mfu_source"] == "given" else gpu["mfu_source"].split(":")[0]
-    if language == "zh":
-        mfu_source = "用户给定" if gpu["mfu_source"] == "given" else "默认值，" + mfu_source
+    if memory is None:
+        memory_line = block(language, "memory_unknown")
     return block(
         language, "gpu", gpu_count=gpu["gpu_count"], gpu_name=gpu["gpu"], peak_tflops=f"{gpu['peak_tflops_per_gpu']:g}",
-        mfu=f"{gpu['mfu']:.0%}", mfu_source=mfu_source, gpu_hours=f"{gpu['gpu_hours']:,.0f}",
-        wall_clock=duration_text(gpu["wall_clock_hours"], language),
+        mfu=f"{gpu['mfu']:.0%}", mfu_source=_mfu_source(gpu["mfu_source"], language),
+        gpu_hours=f"{gpu['gpu_hours']:,.0f}", wall_clock=duration_text(gpu["wall_clock_hours"], language),
         cost_clause=_cost_clause(gpu["cost"], gpu["currency"], language), energy_clause=energy,
         memory_line=memory_line,
     )
+
+
+def _mfu_source(source: str, language: Language) -> str:
+    """'given', or which default (the full citation is in the assumptions)."""
+    if source == "given":
+        return "given" if language == "en" else "用户给定"
+    kind = "MoE" if "MoE" in source.split(":")[0] else "dense"
+    if language == "en":
+        return f"default for {kind} runs, see assumptions"
+    return f"{'MoE' if kind == 'MoE' else '稠密模型'}默认值，依据见输入与假设"
 
 
 def _recommendations(chin: dict[str, Any], gpu: dict[str, Any] | None, memory: dict[str, Any] | None,
@@ -229,16 +257,15 @@ def _recommendations(chin: dict[str, Any], gpu: dict[str, Any] | None, memory: d
 
 def _budget_report(budget: dict[str, Any], *, language: Language, request: str) -> Report:
     rule20 = next(a for a in budget["compute_optimal"] if a["fit"] == "rule-20")
-    mfu_source = "given" if budget["mfu_source"] == "given" else budget["mfu_source"].split(":")[0]
     markdown = block(
         language, "budget", gpu_count=budget["gpu_count"], gpu_name=budget["gpu"],
         wall_clock=duration_text(budget["wall_clock_days"] * 24, language), mfu=f"{budget['mfu']:.0%}",
-        mfu_source=mfu_source, gpu_hours=f"{budget['gpu_hours']:,.0f}",
+        mfu_source=_mfu_source(budget["mfu_source"], language), gpu_hours=f"{budget['gpu_hours']:,.0f}",
         cost_clause=_cost_clause(budget["cost"], budget["currency"], language),
         training_flops=sci(budget["training_flops"]), fits_table=fits_table(budget["compute_optimal"], language),
         rule20_params=count_text(rule20["params"], language), rule20_tokens=count_text(rule20["tokens"], language),
-    ) + "\n\n" + block(language, "references", references=bullet_list(
-        [format_reference(k) for k in (*REFERENCES_ALWAYS, *REFERENCES_GPU)])) + "\n"
+    ) + "\n\n" + block(language, "budget_references", references="; ".join(
+        format_reference(k) for k in (*REFERENCES_ALWAYS, *REFERENCES_GPU))) + "\n"
     return Report(kind="budget", language=language, request=request, budget=budget,
                   references=[*REFERENCES_ALWAYS, *REFERENCES_GPU], assumptions=budget["assumptions"],
                   markdown=markdown)

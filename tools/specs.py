@@ -56,6 +56,8 @@ class ModelSpec(BaseModel):
                                        "total parameters; active parameters are then estimated (approximate)")
     expert_fraction: float | None = Field(None, gt=0, lt=1, description="With total_params: share of parameters "
                                           "in experts (default: from the closest preset)")
+    match_preset: bool = Field(True, description="With total_params and an expert layout: count exactly with a "
+                               "preset whose total (within 1%) and layout match, saying so")
 
     @model_validator(mode="after")
     def _one_source(self) -> ModelSpec:
@@ -149,6 +151,19 @@ def resolve_model(spec: ModelSpec) -> ResolvedModel:
         if top_k is None:
             top_k = 1
             assumptions.append("top-k routing not given: assumed top-1")
+        preset = matching_preset(spec) if spec.match_preset and spec.expert_fraction is None else None
+        if preset is not None:
+            counts = count_parameters(preset.shape, top_k=top_k)
+            assumptions.append(
+                f"{spec.total_params / 1e6:g}M total with {spec.num_shared_experts or 0} shared + {spec.num_experts} "
+                f"routed experts matches preset {preset.display_name} ({counts.total:,} parameters): counted "
+                f"exactly with its architecture at top-{top_k}"
+            )
+            if top_k != preset.shape.moe.top_k:
+                native = count_parameters(preset.shape)
+                assumptions.append(f"routing overridden: top-{top_k} instead of the architecture's "
+                                   f"top-{preset.shape.moe.top_k} ({native.active:,} active at top-{native.top_k})")
+            return ResolvedModel(preset.display_name, preset.shape, counts, None, top_k, tuple(assumptions))
         estimate = estimate_active_params(
             total_params=spec.total_params, num_routed_experts=spec.num_experts, top_k=top_k,
             num_shared_experts=spec.num_shared_experts or 0, expert_fraction=spec.expert_fraction,
@@ -182,6 +197,21 @@ def resolve_model(spec: ModelSpec) -> ResolvedModel:
         assumptions.append(f"routing overridden: top-{top_k} instead of the architecture's top-{shape.moe.top_k}")
     counts = count_parameters(shape, top_k=top_k)
     return ResolvedModel(label, shape, counts, None, top_k, tuple(assumptions))
+
+
+def matching_preset(spec: ModelSpec):  # noqa: ANN201 - returns a Preset or None
+    """An MoE preset with the same expert layout whose total is within 1% of ``spec.total_params``."""
+    from tools.calc.presets import list_presets
+
+    for preset in list_presets():
+        moe = preset.shape.moe
+        if moe is None or moe.num_experts != spec.num_experts:
+            continue
+        if moe.num_shared_experts != (spec.num_shared_experts or 0):
+            continue
+        if abs(count_parameters(preset.shape).total / spec.total_params - 1) <= 0.01:
+            return preset
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,118 @@
+"""The report composed from tool results: sections, numbers, language, exports and tracing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.compose import compose_report
+from assistant.export import analysis_paragraph, bibtex_export, latex_export
+from assistant.i18n import localise_assumption
+from assistant.trace import mentions, untraced_numbers
+from tools.registry import run_tool
+
+MODEL = {"preset": "minimind2-moe", "top_k": 1}
+DATA = {"samples": 28.9e6, "mean_length": 512}
+HARDWARE = {"gpu": "4090", "gpu_count": 8}
+TOKENS = 28.9e6 * 512  # 14,796,800,000
+ACTIVE = 65_403_520  # MiniMind2-MoE at top-1 (models.json 91,945,600 − 8 × 3 × 640 × 1728)
+
+
+def _artifacts(hardware: dict | None = HARDWARE) -> dict:
+    calls = {
+        "count_parameters": {"model": MODEL},
+        "estimate_training_flops": {"model": MODEL, "data": DATA},
+        "chinchilla_analysis": {"model": MODEL, "data": DATA, **({"hardware": hardware} if hardware else {})},
+    }
+    if hardware:
+        calls["project_gpu_time"] = {"model": MODEL, "data": DATA, "hardware": hardware}
+        calls["estimate_training_memory"] = {"model": MODEL, "hardware": hardware, "seq_len": 512}
+    return {name: run_tool(name, args).result for name, args in calls.items()}
+
+
+@pytest.mark.parametrize(("language", "headings"), [
+    ("en", ["## 1. Inputs", "## 2. Parameters", "## 3. Data", "## 4. Compute", "## 5. Chinchilla verdict",
+            "## 6. Alternatives", "## 7. GPU time", "## 8. Recommendations", "## 9. Caveats", "## 10. References"]),
+    ("zh", ["## 1. 输入与假设", "## 2. 参数量", "## 3. 数据", "## 4. 计算量", "## 5. Chinchilla 判断", "## 6. 方案对比",
+            "## 7. GPU 时间", "## 8. 建议", "## 9. 注意事项", "## 10. 参考文献"]),
+])
+def test_all_ten_sections_in_order(language: str, headings: list[str]) -> None:
+    markdown = compose_report(_artifacts(), language=language, request="x").markdown
+    positions = [markdown.index(h) for h in headings]
+    assert positions == sorted(positions)
+    assert "$" not in re.sub(r"\$\d", "", markdown)  # no unfilled template placeholder
+
+
+def test_report_numbers_are_the_hand_values() -> None:
+    report = compose_report(_artifacts(), language="en", request="x")
+    assert report.params["active_params"] == ACTIVE
+    assert report.params["total_params"] == 145_029_760
+    assert report.tokens == pytest.approx(TOKENS)
+    assert report.flops["six_nd_flops"] == pytest.approx(6 * ACTIVE * TOKENS)
+    assert report.chinchilla["data_matched_params"] == pytest.approx(TOKENS / 20)
+    assert report.chinchilla["tokens_per_active_param"] == pytest.approx(TOKENS / ACTIVE)
+    assert report.chinchilla["compute_optimal"]["rule-20"]["params"] == pytest.approx((6 * ACTIVE * TOKENS / 120) ** 0.5)
+    assert report.gpu["gpu_hours"] == pytest.approx(6 * ACTIVE * TOKENS / (165.2e12 * 0.35) / 3600)
+    # the text says it: 14.8B tokens ÷ 65.4M activated parameters = 226 tokens per parameter
+    assert "**14.8B tokens ÷ 65.4M activated parameters = 226 tokens per parameter**" in report.markdown
+    assert "over-trained ×11.3" in report.markdown
+
+
+def test_report_names_its_conventions_and_sources() -> None:
+    report = compose_report(_artifacts(), language="en", request="x")
+    assert "full S×S attention" in report.markdown
+    assert "chinchilla-approach3" in report.markdown and "92.6" in report.markdown
+    assert set(report.references) >= {"hoffmann2022", "besiroglu2024", "kaplan2020", "deepseek2024"}
+    assert any("top-1 instead of the architecture's top-2" in a for a in report.assumptions)
+
+
+def test_without_hardware_the_report_says_what_to_add() -> None:
+    report = compose_report(_artifacts(hardware=None), language="zh", request="x")
+    assert report.gpu is None
+    assert "没有给出硬件" in report.markdown
+
+
+def test_chinese_assumptions_are_translated() -> None:
+    sentence = "routing overridden: top-1 instead of the architecture's top-2"
+    assert localise_assumption(sentence, "zh") == "路由改为 top-1（该架构原为 top-2）"
+    assert localise_assumption("something new", "zh") == "something new"
+
+
+def test_latex_export_has_paragraph_table_and_citations() -> None:
+    report = compose_report(_artifacts(), language="en", request="x").model_dump()
+    tex = latex_export(report)
+    assert r"\citet{hoffmann2022}" in tex and r"\begin{tabular}" in tex and r"\toprule" in tex
+    assert tex.count(r"\\") >= 5  # header + four alternatives
+    assert "226 tokens per activated parameter" in tex
+    zh = analysis_paragraph(report, language="zh")
+    assert "每个激活参数 226 个 token" in zh
+
+
+def test_bibtex_export_contains_exactly_the_cited_works() -> None:
+    report = compose_report(_artifacts(), language="en", request="x").model_dump()
+    bib = bibtex_export(report)
+    keys = re.findall(r"@\w+\{([^,]+),", bib)
+    assert keys and set(keys) == set(report["references"])
+    assert "Training Compute-Optimal Large Language Models" in bib
+
+
+def test_budget_report_hand_value() -> None:
+    budget = run_tool("budget_to_model", {"hardware": HARDWARE, "days": 7}).result
+    report = compose_report({"budget_to_model": budget}, language="en", request="x")
+    assert report.kind == "budget"
+    assert budget["training_flops"] == pytest.approx(8 * 7 * 24 * 3600 * 165.2e12 * 0.40)
+    assert "1,344 GPU-hours" in report.markdown  # 8 × 7 × 24
+
+
+@pytest.mark.parametrize(("text", "value"), [("14.8B", 14.8e9), ("148 亿", 1.48e10), ("35%", 0.35),
+                                             ("8.16e18", 8.16e18), ("1,344", 1344), ("1.48万亿", 1.48e12)])
+def test_mentions_read_units(text: str, value: float) -> None:
+    assert mentions(text)[0].value == pytest.approx(value)
+
+
+def test_untraced_numbers_flags_only_what_matches_nothing() -> None:
+    results = [{"active_params": 65_403_520, "tokens": 14_796_800_000, "mfu": 0.35, "wall_clock_hours": 84.0}]
+    answer = "65.4M active, 14.8B tokens, MFU 35%, 3.5 days, top-2, but 123.4B tokens is made up."
+    assert untraced_numbers(answer, results=results) == ["123.4B"]
+    assert untraced_numbers("the user said 512 chars", results=[], user_text="512 字") == []

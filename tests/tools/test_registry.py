@@ -1,0 +1,93 @@
+"""Tool contracts: the schema the model sees, results that repeat assumptions, and error payloads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tools.registry import TOOLS, run_tool
+
+WORKED_MODEL = {"preset": "minimind2-moe", "top_k": 1}
+WORKED_DATA = {"samples": 28.9e6, "mean_length": 512}
+HARDWARE = {"gpu": "4090", "gpu_count": 8}
+
+
+def test_every_tool_has_a_described_schema_derived_from_its_model() -> None:
+    assert set(TOOLS) >= {"count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
+                          "estimate_training_memory", "list_presets", "describe_gpu", "budget_to_model"}
+    for spec in TOOLS.values():
+        schema = spec.json_schema()
+        assert schema["type"] == "object"
+        assert spec.description, spec.name
+        assert schema == spec.input_model.model_json_schema()
+
+
+def test_model_spec_fields_carry_descriptions_and_bounds() -> None:
+    schema = TOOLS["count_parameters"].json_schema()
+    model = schema["$defs"]["ModelSpec"]["properties"]
+    assert "preset" in model and "description" in model["preset"]
+    hidden = next(option for option in model["hidden_size"]["anyOf"] if option.get("type") == "integer")
+    assert hidden["minimum"] == 1
+
+
+def test_count_parameters_repeats_its_assumptions_and_is_exact() -> None:
+    outcome = run_tool("count_parameters", {"model": WORKED_MODEL})
+    assert outcome.ok
+    assert outcome.result["active_params"] == 65_403_520  # 91,945,600 − 8 × 3 × 640 × 1728
+    assert outcome.result["approximate"] is False
+    assert any("top-1 instead of" in a for a in outcome.result["assumptions"])
+    json.loads(outcome.content)  # the content the model reads is JSON
+
+
+def test_total_only_matches_a_preset_or_is_marked_approximate() -> None:
+    matched = run_tool("count_parameters", {"model": {"total_params": 145e6, "num_experts": 4,
+                                                      "num_shared_experts": 1, "top_k": 1}}).result
+    assert matched["active_params"] == 65_403_520 and matched["approximate"] is False
+    assert any("matches preset MiniMind2-MoE" in a for a in matched["assumptions"])
+    estimated = run_tool("count_parameters", {"model": {"total_params": 300e6, "num_experts": 4,
+                                                        "num_shared_experts": 1, "top_k": 1}}).result
+    assert estimated["approximate"] is True
+
+
+def test_chinchilla_analysis_hand_values() -> None:
+    result = run_tool("chinchilla_analysis", {"model": WORKED_MODEL, "data": WORKED_DATA, "hardware": HARDWARE}).result
+    tokens = 28.9e6 * 512
+    assert result["tokens"] == pytest.approx(tokens)
+    assert result["tokens_per_active_param"] == pytest.approx(tokens / 65_403_520)  # ≈ 226
+    assert result["data_matched_params"] == pytest.approx(tokens / 20)  # ≈ 740M
+    assert result["verdict_active"]["kind"] == "over-trained"
+    assert result["compute_flops"] == pytest.approx(6 * 65_403_520 * tokens)
+    rows = {row["key"]: row for row in result["alternatives"]}
+    assert rows["as_planned"]["gpu_hours"] == pytest.approx(6 * 65_403_520 * tokens / (165.2e12 * 0.35) / 3600)
+
+
+def test_gpu_time_from_model_and_data() -> None:
+    result = run_tool("project_gpu_time", {"model": WORKED_MODEL, "data": WORKED_DATA,
+                                           "hardware": {**HARDWARE, "mfu": 0.3, "price_per_gpu_hour": 2,
+                                                        "currency": "CNY"}}).result
+    gpu_hours = 6 * 65_403_520 * 28.9e6 * 512 / (165.2e12 * 0.3) / 3600
+    assert result["gpu_hours"] == pytest.approx(gpu_hours)
+    assert result["cost"] == pytest.approx(2 * gpu_hours)
+    assert result["currency"] == "CNY"
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "needle"),
+    [
+        ("count_parameters", {"model": {"preset": "gpt-9"}}, "preset"),
+        ("count_parameters", {"model": {}}, "exactly one of"),
+        ("count_parameters", {"model": {"preset": "minimind2"}, "extra": 1}, "extra"),
+        ("estimate_training_flops", {"model": WORKED_MODEL, "data": {"tokens": -1}}, "tokens"),
+        ("project_gpu_time", {"hardware": {"gpu": "TPU-v9"}, "training_flops": 1e20}, "gpu"),
+        ("project_gpu_time", {"hardware": {"gpu": "4090", "mfu": 1.5}, "training_flops": 1e20}, "mfu"),
+        ("chinchilla_analysis", {"model": WORKED_MODEL}, "data"),
+        ("count_parameters", "{not json", "JSON"),
+        ("no_such_tool", {}, "unknown tool"),
+    ],
+)
+def test_bad_arguments_come_back_as_error_and_hint(name: str, arguments: object, needle: str) -> None:
+    outcome = run_tool(name, arguments)  # never raises
+    assert not outcome.ok
+    assert needle in outcome.result["error"]
+    assert outcome.result["hint"]
