@@ -76,7 +76,8 @@ def _plan_report(artifacts: dict[str, dict[str, Any]], *, language: Language, re
     if detailed is None:
         note = block(language, "flops_note_6nd")
     elif flops["convention"].startswith("full"):
-        note = block(language, "flops_note", seq_len=f"{flops['seq_len']:,}", ratio=f"{flops['detailed_over_six_nd']:.2f}")
+        note = block(language, "flops_note", seq_len=f"{flops['seq_len']:,}",
+                     ratio=f"{flops['detailed_over_six_nd']:.2f}")
     else:
         note = f"{flops['convention']} (×{flops['detailed_over_six_nd']:.2f} of 6·N·D)."
     sections.append(block(language, "compute", six_nd_flops=sci(flops["six_nd_flops"]),
@@ -163,7 +164,9 @@ def _estimate_source(assumptions: list[str], language: Language) -> str:
     for sentence in assumptions:
         if "closest preset" in sentence:
             name = sentence.split("closest preset ")[1].split(" (")[0]
-            return f"the expert share of the closest preset, {name}" if language == "en" else f"最接近的预设 {name} 的专家占比"
+            if language == "en":
+                return f"the expert share of the closest preset, {name}"
+            return f"最接近的预设 {name} 的专家占比"
         if "given expert share" in sentence:
             return "the given expert share" if language == "en" else "给定的专家占比"
     return "the total" if language == "en" else "总参数"

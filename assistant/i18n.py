@@ -18,11 +18,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), t) fo
      "路由改为 top-{k}（该架构原为 top-{orig}）"),
     (r"^(?P<total>[\d.]+)M total with (?P<shared>\d+) shared \+ (?P<n>\d+) routed experts matches preset (?P<name>\S+) "
      r"\((?P<count>[\d,]+) parameters\): counted exactly with its architecture at top-(?P<k>\d+)$",
-     "总参数 {total}M、{shared} 个共享 + {n} 个路由专家，与预设 {name}（{count} 参数）一致：按其架构在 top-{k} 下精确计数"),
+     "总参数 {total}M、{shared} 个共享 + {n} 个路由专家，与预设 {name}（{count} 参数）一致："
+     "按其架构在 top-{k} 下精确计数"),
     (r"^routing overridden: top-(?P<k>\d+) instead of the architecture's top-(?P<orig>\d+) \((?P<active>[\d,]+) active "
      r"at top-(?P<k2>\d+)\)$", "路由改为 top-{k}（该架构原为 top-{orig}，那时激活参数为 {active}）"),
     (r"^top-k routing not given: assumed top-1$", "未给出 top-k：按 top-1 计算"),
-    (r"^dense model of the given total size: activated = total parameters$", "按给定总参数的稠密模型计算：激活参数 = 总参数"),
+    (r"^dense model of the given total size: activated = total parameters$",
+     "按给定总参数的稠密模型计算：激活参数 = 总参数"),
     (r"^activated parameters estimated, not counted: experts assumed equal in size, their share of all parameters "
      r"taken from the closest preset (?P<name>\S+) \((?P<pct>[\d.]+%) of its parameters are experts\); a token uses "
      r"(?P<shared>\d+) shared \+ (?P<k>\d+) routed of (?P<n>\d+) experts$",
