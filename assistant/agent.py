@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 
 MODEL_CALL_LIMIT = 6
 TOOL_CALL_LIMIT = 16
-RECURSION_LIMIT = 30
+# A backstop only: one model round is ~5 graph steps (the call-limit hooks, the model, the tools), so the limit
+# must stay well above 5 × MODEL_CALL_LIMIT for ModelCallLimitMiddleware to end a looping run cleanly.
+RECURSION_LIMIT = 100
+FALLBACK_MARK = "scaling_assistant_fallback"  # in response_metadata of messages the offline fallback wrote
 
 
 def chat_model(settings: Settings) -> BaseChatModel:
@@ -94,6 +97,8 @@ class OfflineFallbackMiddleware(AgentMiddleware):
     def wrap_model_call(
         self, request: ModelRequest, handler: Callable[[ModelRequest], ModelResponse]
     ) -> ModelResponse | AIMessage:
+        if _fell_back(request.messages):  # the endpoint already failed in this turn: stay offline, tell once
+            return _marked(handler(request.override(model=self.fallback)))
         try:
             response = handler(request)
             if _malformed(response):
@@ -109,7 +114,24 @@ class OfflineFallbackMiddleware(AgentMiddleware):
             reason = describe_failure(error, self.settings)
             log.warning("LLM call failed, answering offline: %s", reason)
             _emit({"type": "fallback", "reason": reason})
-            return handler(request.override(model=self.fallback))
+            return _marked(handler(request.override(model=self.fallback)))
+
+
+def _fell_back(messages: list[Any]) -> bool:
+    """Whether the offline fallback already answered since the last user message."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return False
+        if isinstance(message, AIMessage) and message.response_metadata.get(FALLBACK_MARK):
+            return True
+    return False
+
+
+def _marked(response: Any) -> Any:
+    for message in getattr(response, "result", None) or []:
+        if isinstance(message, AIMessage):
+            message.response_metadata[FALLBACK_MARK] = True
+    return response
 
 
 def _malformed(response: Any) -> bool:
