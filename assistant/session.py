@@ -104,7 +104,7 @@ class Conversation:
                         yield from self._tool_events(message, started, mode)
         except Exception as error:  # noqa: BLE001 - the turn fails, the conversation survives
             log.warning("turn failed: %s", self.settings.redact(f"{type(error).__name__}: {error}"))
-            self.messages.extend(m for m in new if not isinstance(m, AIMessage) or not m.tool_calls)
+            self.messages.extend(_answered(new))
             yield Event("error", text=_ERROR_TEXT[language].format(reason=describe_failure(error, self.settings)),
                         ok=False, mode=mode)
             return
@@ -153,6 +153,25 @@ def _messages_of(update: Any) -> list[BaseMessage]:
             if isinstance(value, dict) and isinstance(value.get("messages"), list):
                 found.extend(m for m in value["messages"] if isinstance(m, BaseMessage))
     return found
+
+
+def _answered(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """``messages`` without tool calls left unanswered by a failed run, nor results whose call was dropped.
+
+    OpenAI-compatible endpoints reject a history with a tool message that follows no matching tool call (or a
+    tool call with no result), so a half-finished round is dropped whole; complete rounds keep their results.
+    """
+    results = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    kept: list[BaseMessage] = []
+    calls: set[str] = set()
+    for message in messages:
+        if isinstance(message, AIMessage) and message.tool_calls:
+            if all(call["id"] in results for call in message.tool_calls):
+                kept.append(message)
+                calls.update(call["id"] for call in message.tool_calls)
+        elif not isinstance(message, ToolMessage) or message.tool_call_id in calls:
+            kept.append(message)
+    return kept
 
 
 def _content(message: BaseMessage) -> str:

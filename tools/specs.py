@@ -19,7 +19,7 @@ from tools.calc.hardware import Gpu, find_gpu
 from tools.calc.hf_config import shape_from_hf_config
 from tools.calc.moe_estimate import ActiveEstimate, estimate_active_params
 from tools.calc.params import ParameterBreakdown, count_parameters
-from tools.calc.presets import find_preset
+from tools.calc.presets import Preset, find_preset, list_presets
 from tools.calc.shapes import ModelShape, build_shape
 from tools.calc.tokens import tokens_from_samples
 
@@ -199,10 +199,8 @@ def resolve_model(spec: ModelSpec) -> ResolvedModel:
     return ResolvedModel(label, shape, counts, None, top_k, tuple(assumptions))
 
 
-def matching_preset(spec: ModelSpec):  # noqa: ANN201 - returns a Preset or None
+def matching_preset(spec: ModelSpec) -> Preset | None:
     """An MoE preset with the same expert layout whose total is within 1% of ``spec.total_params``."""
-    from tools.calc.presets import list_presets
-
     for preset in list_presets():
         moe = preset.shape.moe
         if moe is None or moe.num_experts != spec.num_experts:

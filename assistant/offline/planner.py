@@ -250,9 +250,12 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
     request = parse_message(_text(turn.user))
     concept = glossary.match_concept(_text(turn.user))
     calls = tool_calls_for(after)
+    changed = bool(after.changes_from(before))
     # A concept question gets the glossary; a message that also changes a runnable plan gets the report.
-    if concept and not (calls and after.changes_from(before)):
+    if concept and not (calls and changed):
         return AIMessage(content=concept_answer(concept, turn, request.language))
+    if calls and not changed and artifacts_of(turn.history):
+        return AIMessage(content=block(after.language, "unchanged", facts=_facts(after)))
     if calls:
         return AIMessage(content="", tool_calls=calls)
     text = question_for(after)

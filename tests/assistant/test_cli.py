@@ -180,3 +180,40 @@ def test_console_script_runs_without_heavy_imports() -> None:
     bad_number = subprocess.run([sys.executable, "-m", "assistant.cli", "optimal", "--compute", "lots"],
                                 cwd=ROOT, capture_output=True, text=True)
     assert bad_number.returncode == 2 and "Traceback" not in bad_number.stderr
+
+
+def test_report_json_contract_offline() -> None:
+    code, out, err = run("report", "MiniMind2-MoE, top-1, 28.9M samples × 512 tokens, 8× RTX 4090", "--format", "json",
+                         "--offline")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["language"] == "en"
+    assert report["params"]["total_params"] == 145_029_760
+    assert report["params"]["active_params"] == 65_403_520
+    assert report["params"]["approximate"] is False
+    assert report["tokens"] == pytest.approx(14_796_800_000)
+    assert report["flops"]["six_nd_flops"] == pytest.approx(6 * 65_403_520 * 14_796_800_000)
+    assert report["flops"]["detailed_flops"] > report["flops"]["six_nd_flops"]
+    assert report["chinchilla"]["tokens_per_active_param"] == pytest.approx(14_796_800_000 / 65_403_520)
+    assert report["chinchilla"]["data_matched_params"] == pytest.approx(14_796_800_000 / 20)
+    assert {"params", "tokens"} <= set(report["chinchilla"]["compute_optimal"]["epoch-2024"])
+    assert {"name", "count", "mfu", "gpu_hours", "wall_clock_days", "cost"} <= set(report["gpu"])
+    assert report["assumptions"] and report["markdown"].startswith("# Scaling report")
+
+
+def test_report_other_formats_and_language() -> None:
+    text = "MiniMind2-MoE, 14.8B tokens, 8 × 4090"
+    code, out, _ = run("report", text, "--lang", "zh", "--offline")
+    assert code == 0 and out.startswith("# 规模分析报告")
+    code, out, _ = run("report", text, "--format", "latex", "--offline")
+    assert code == 0 and r"\begin{tabular}" in out
+    code, out, _ = run("report", text, "--format", "bibtex", "--offline")
+    assert code == 0 and "@inproceedings{hoffmann2022" in out
+
+
+def test_report_that_cannot_be_understood_says_what_it_needs() -> None:
+    code, out, _ = run("report", "你好", "--offline")
+    assert code == 0
+    assert "145M" in out  # the help lists example descriptions, in Chinese
+    code, out, _ = run("report", "a model on 14.8B tokens", "--offline")
+    assert code == 0 and "Which model" in out
