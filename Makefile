@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test venv lint bench clean browser-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,15 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/scaling-assistant report "145M 参数的 MoE (MiniMind2-MoE)，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
 
-test: $(STAMP)
+# The browser journey needs Debian's chromium and CJK fonts (playwright cannot download a browser here).
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium and fonts-noto-cjk (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "note: chromium/fonts-noto-cjk missing and cannot be installed here; the browser test will say so"; fi
+
+test: $(STAMP) browser-deps
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 
-from assistant.agent import RECURSION_LIMIT, build_agent, describe_failure
+from assistant.agent import FALLBACK_MARK, RECURSION_LIMIT, build_agent, describe_failure
 from assistant.compose import compose_report
 from assistant.offline.parse import parse_message
-from assistant.offline.planner import artifacts_of
+from assistant.offline.planner import artifacts_of, change_notes, plans, split_turn
 from assistant.settings import Settings
 from assistant.trace import untraced_numbers
 
@@ -112,7 +112,8 @@ class Conversation:
         final = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
         answer = _content(final) if final else ""
         turn_results = artifacts_of(self.messages[start:])
-        report = _report(turn_results, language=language, request=text)
+        report = _report(turn_results, language=language, request=text,
+                         changes=self._offline_changes(len(self.messages)))
         if report is not None:
             self.last_report = report
         flags: tuple[str, ...] = ()
@@ -128,10 +129,22 @@ class Conversation:
         for index in range(len(self.messages) - 1, -1, -1):
             if isinstance(self.messages[index], HumanMessage):
                 results = artifacts_of(self.messages[index:])
-                found = _report(results, language=language, request=_content(self.messages[index]))
+                end = next((i for i in range(index + 1, len(self.messages))
+                            if isinstance(self.messages[i], HumanMessage)), len(self.messages))
+                found = _report(results, language=language, request=_content(self.messages[index]),
+                                changes=self._offline_changes(end))
                 if found is not None:
                     return found
         return None
+
+    def _offline_changes(self, end: int) -> list[str]:
+        """What changed since the previous plan, as the offline planner's answer says it, for the turn ending at
+        ``end`` (so the report matches that answer); none for an LLM's answer, whose tool arguments, not the
+        planner's reading of the messages, decide what changed."""
+        turn = split_turn(self.messages[:end])
+        offline = self.settings.mode == "offline" or any(
+            isinstance(m, AIMessage) and m.response_metadata.get(FALLBACK_MARK) for m in turn.after)
+        return change_notes(*plans(turn)) if offline and turn.history else []
 
     def _tool_events(self, message: BaseMessage, started: dict[str, float], mode: str) -> Iterator[Event]:
         if isinstance(message, AIMessage):
@@ -185,12 +198,13 @@ def _users(conversation: Conversation) -> str:
     return "\n".join(_content(m) for m in conversation.messages if isinstance(m, HumanMessage))
 
 
-def _report(results: dict[str, dict[str, Any]], *, language: str, request: str) -> dict[str, Any] | None:
+def _report(results: dict[str, dict[str, Any]], *, language: str, request: str,
+            changes: list[str] | None = None) -> dict[str, Any] | None:
     usable = {name: r for name, r in results.items() if "error" not in r}
     needed = {"count_parameters", "estimate_training_flops", "chinchilla_analysis"}
     if needed <= set(usable) or "budget_to_model" in usable:
         try:
-            return compose_report(usable, language=language, request=request).model_dump(mode="json")
+            return compose_report(usable, language=language, request=request, changes=changes).model_dump(mode="json")
         except Exception:  # noqa: BLE001 - a report is a bonus in LLM mode; the answer still stands
             log.exception("could not compose the report")
     return None
