@@ -33,6 +33,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_core.py
+	$(PY) bench/bench_llm_roundtrips.py
+	@if [ -f bench/bench_ui.py ]; then $(PY) bench/bench_ui.py; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 
-from assistant.agent import FALLBACK_MARK, RECURSION_LIMIT, build_agent, describe_failure
+from assistant.agent import FALLBACK_MARK, MODEL_CALL_LIMIT, RECURSION_LIMIT, build_agent, describe_failure
 from assistant.compose import compose_report
 from assistant.offline.parse import parse_message
 from assistant.offline.planner import artifacts_of, change_notes, plans, split_turn
@@ -52,6 +52,22 @@ _ERROR_TEXT = {
 _FALLBACK_TEXT = {
     "zh": "⚠️ 语言模型接口不可用（{reason}），改由内置离线模型回答。",
     "en": "⚠️ The LLM endpoint failed ({reason}); the built-in offline model answers instead.",
+}
+_LIMIT_TEXT = {
+    "zh": "这一轮的模型调用次数已达上限（{limit} 次），已停止以免空转。"
+          "请把问题说得更具体一些，或直接给出模型、数据和硬件。",
+    "en": "This turn reached its limit of {limit} model calls and was stopped so it cannot loop. "
+          "Please be more specific, or state the model, the data and the hardware directly.",
+}
+# Chinese renderings of assistant.agent.describe_failure's reasons.
+_REASONS_ZH = {
+    "the API key was rejected": "API 密钥被拒绝",
+    "access denied": "没有访问权限",
+    "model or endpoint not found": "找不到该模型或接口",
+    "rate limit or quota exceeded": "超出速率限制或额度",
+    "the endpoint timed out": "接口超时",
+    "the endpoint could not be reached": "无法连接到接口",
+    "the model kept returning malformed tool calls": "模型反复返回格式错误的工具调用",
 }
 _FLAG_TEXT = {
     "zh": "⚠️ 以下数字无法在工具结果中找到对应，请谨慎对待：{numbers}",
@@ -91,7 +107,8 @@ class Conversation:
             for mode_name, payload in stream:
                 if mode_name == "custom" and isinstance(payload, dict) and payload.get("type") == "fallback":
                     mode = "offline (fallback)"
-                    yield Event("notice", text=_FALLBACK_TEXT[language].format(reason=payload["reason"]), mode=mode)
+                    reason = _reason(payload["reason"], language)
+                    yield Event("notice", text=_FALLBACK_TEXT[language].format(reason=reason), mode=mode)
                 elif mode_name == "messages":
                     chunk, meta = payload
                     if isinstance(chunk, AIMessageChunk) and isinstance(chunk.content, str) and chunk.content:
@@ -105,12 +122,15 @@ class Conversation:
         except Exception as error:  # noqa: BLE001 - the turn fails, the conversation survives
             log.warning("turn failed: %s", self.settings.redact(f"{type(error).__name__}: {error}"))
             self.messages.extend(_answered(new))
-            yield Event("error", text=_ERROR_TEXT[language].format(reason=describe_failure(error, self.settings)),
+            reason = _reason(describe_failure(error, self.settings), language)
+            yield Event("error", text=_ERROR_TEXT[language].format(reason=reason),
                         ok=False, mode=mode)
             return
         self.messages.extend(new)
         final = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
         answer = _content(final) if final else ""
+        if answer.startswith("Model call limits exceeded"):  # ModelCallLimitMiddleware's own wording
+            answer = _LIMIT_TEXT[language].format(limit=MODEL_CALL_LIMIT)
         turn_results = artifacts_of(self.messages[start:])
         report = _report(turn_results, language=language, request=text,
                          changes=self._offline_changes(len(self.messages)))
@@ -157,6 +177,17 @@ class Conversation:
             began = started.pop(message.tool_call_id, None)
             yield Event("tool_result", tool=message.name, call_id=message.tool_call_id, result=result, ok=ok,
                         duration_s=(time.monotonic() - began) if began else None, mode=mode)
+
+
+def _reason(reason: str, language: str) -> str:
+    """A failure reason in the user's language (HTTP statuses and exception names stay as they are)."""
+    if language != "zh":
+        return reason
+    if reason.startswith("the endpoint failed (HTTP"):
+        return "接口出错（HTTP " + reason.split("HTTP ")[1].rstrip(")") + "）"
+    if reason.startswith("the model call failed"):
+        return "模型调用失败" + reason.removeprefix("the model call failed")
+    return _REASONS_ZH.get(reason, reason)
 
 
 def _messages_of(update: Any) -> list[BaseMessage]:

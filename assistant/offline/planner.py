@@ -229,11 +229,13 @@ def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
 
 
 def change_notes(before: Plan, after: Plan) -> list[str]:
+    if model_spec(before) is None or data_spec(before) is None:
+        return []  # no earlier plan to compare with
     notes = []
     for name, (old, new) in after.changes_from(before).items():
-        if old is None or new is None:
-            continue
-        old_text = human(old) if isinstance(old, float) else str(old)
+        if new is None:
+            continue  # a field cleared because another replaced it (tokens replace samples × length)
+        old_text = "—" if old is None else human(old) if isinstance(old, float) else str(old)
         new_text = human(new) if isinstance(new, float) else str(new)
         notes.append(f"{name}: {old_text} → {new_text}")
     return notes

@@ -263,10 +263,10 @@ def test_a_rate_limit_is_retried_by_the_sdk(llm_server: ScriptedLLMServer) -> No
 
 FAILURES = {
     # name: (turns, settings overrides, expected_api_key, words in the notice, round trips)
-    "rate limit": ([Error(429, headers={"retry-after-ms": "1"})] * 2, {}, None, "rate limit", 2),
-    "HTTP 500": ([Error(500, headers={"retry-after-ms": "1"})] * 2, {}, None, "HTTP 500", 2),
-    "timeout": ([Delay(1.5, Reply("too late"))], {"timeout_s": 0.5, "max_retries": 0}, None, "timed out", 1),
-    "bad key": ([Reply("never sent")], {}, "sk-the-right-key", "API key was rejected", 1),
+    "rate limit": ([Error(429, headers={"retry-after-ms": "1"})] * 2, {}, None, "超出速率限制或额度", 2),
+    "HTTP 500": ([Error(500, headers={"retry-after-ms": "1"})] * 2, {}, None, "接口出错（HTTP 500）", 2),
+    "timeout": ([Delay(1.5, Reply("too late"))], {"timeout_s": 0.5, "max_retries": 0}, None, "接口超时", 1),
+    "bad key": ([Reply("never sent")], {}, "sk-the-right-key", "API 密钥被拒绝", 1),
 }
 
 
