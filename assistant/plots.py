@@ -1,0 +1,323 @@
+"""Four plotly figures of a report: the compute-optimal frontier, predicted loss against tokens,
+tokens per parameter against well-known runs, and wall clock against the number of GPUs.
+
+The figures are built from the structured report (``Report.model_dump()``); where a curve needs
+more points than the report holds, they come from the core (``tools.calc``): each fit's
+``optimal_for_compute`` and ``predicted_loss``, ``tokens_per_param`` and ``project_gpu_time``.
+This module only chooses the points to evaluate and arranges the results; the UI only shows
+the figures. Labels follow the report's language.
+
+Exported as one self-contained HTML page (:func:`figures_html`): static PNG export through
+kaleido ≥ 1 needs a Chrome installation, which this project does not assume; every figure's
+toolbar has "download plot as PNG" in the browser instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import plotly.graph_objects as go
+
+from assistant.quantities import human
+from assistant.report import FIT_ORDER, PRIMARY_LOSS_FIT
+from tools.calc.fits import FITS
+from tools.calc.gpu_time import project_gpu_time
+from tools.calc.hardware import Gpu, find_gpu, list_gpus
+from tools.calc.params import count_parameters
+from tools.calc.presets import find_preset
+from tools.calc.scaling import CHINCHILLA_TOKENS_PER_PARAM, NEAR_OPTIMAL_BAND, tokens_per_param
+from tools.calc.tokens import tokens_from_samples
+
+Language = Literal["zh", "en"]
+FigureName = Literal["frontier", "loss", "tokens_per_param", "wall_clock"]
+FIGURE_NAMES: tuple[FigureName, ...] = ("frontier", "loss", "tokens_per_param", "wall_clock")
+
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+_SPAN_DECADES = 3  # curves run from C/10^3 to C·10^3 around the report's budget
+_STEPS_PER_DECADE = 8
+_MAX_GPU_DOUBLINGS = 20  # 1, 2, 4, … GPUs, up to 2^20 (the core allows 1e6)
+
+_TEXT: dict[Language, dict[str, str]] = {
+    "en": {
+        "frontier_title": "Compute-optimal model size per fit",
+        "flops": "Training compute C (FLOPs)",
+        "params": "Parameters N",
+        "your_run": "your run (activated N)",
+        "budget": "your budget, compute-optimal N",
+        "loss_title": "Predicted loss vs tokens ({fit})",
+        "loss_note": "a fit, not a promise: other data and tokenizers; compare curves, not absolute values",
+        "tokens": "Training tokens D",
+        "loss": "Predicted loss (nats/token)",
+        "your_model": "your model, N = {n}",
+        "optimal_model": "compute-optimal model (20×), N = {n}",
+        "tpp_title": "Tokens per parameter vs the 20× rule",
+        "tpp": "Tokens per parameter (log)",
+        "band": "near-optimal band (20× within ×{band})",
+        "your_active": "your run (per activated param)",
+        "your_total": "your run (per total param)",
+        "your_run_short": "your run",
+        "known": "published runs",
+        "wall_title": "Wall clock vs number of {gpu} at MFU {mfu}",
+        "gpus": "Number of GPUs",
+        "hours": "Wall clock (hours)",
+        "ideal": "same MFU at every count (scaling losses not modelled)",
+        "your_count": "your GPU count",
+    },
+    "zh": {
+        "frontier_title": "各拟合给出的计算最优模型规模",
+        "flops": "训练计算量 C（FLOPs）",
+        "params": "参数量 N",
+        "your_run": "你的计划（激活参数 N）",
+        "budget": "你的预算对应的计算最优 N",
+        "loss_title": "预测损失与训练 token（{fit}）",
+        "loss_note": "拟合值，不是承诺：拟合所用数据与分词器不同，只比较曲线，不看绝对值",
+        "tokens": "训练 token 数 D",
+        "loss": "预测损失（nats/token）",
+        "your_model": "你的模型，N = {n}",
+        "optimal_model": "计算最优模型（20 倍），N = {n}",
+        "tpp_title": "每参数 token 数与 20 倍法则",
+        "tpp": "每参数 token 数（对数）",
+        "band": "接近最优区间（20 倍，±×{band}）",
+        "your_active": "你的计划（按激活参数）",
+        "your_total": "你的计划（按总参数）",
+        "your_run_short": "你的计划",
+        "known": "已发表的训练",
+        "wall_title": "墙钟时间与 {gpu} 数量（MFU {mfu}）",
+        "gpus": "GPU 数量",
+        "hours": "墙钟时间（小时）",
+        "ideal": "假设各规模 MFU 相同（未建模扩展损失）",
+        "your_count": "你的 GPU 数量",
+    },
+}
+
+_ALTERNATIVE_NAMES: dict[Language, dict[str, str]] = {
+    "en": {"as_planned": "as planned", "match_data": "model matched to data (20×)",
+           "stop_early": "stop at 20 tokens/param", "compute_optimal": "compute-optimal, same FLOPs (20×)"},
+    "zh": {"as_planned": "按计划", "match_data": "按数据放大模型（20 倍）",
+           "stop_early": "停在每参数 20 token", "compute_optimal": "同等 FLOPs 的计算最优（20 倍）"},
+}
+
+
+@dataclass(frozen=True)
+class KnownRun:
+    """A published run: parameters (activated for an MoE) and training tokens, with the source."""
+
+    name: str
+    params: float
+    tokens: float
+    total_params: float | None
+    source: str
+
+
+def _minimind2_moe() -> KnownRun:
+    # literature.md §9a gives MiniMind2's data only as a file size (pretrain_hq.jsonl, 1.6 GB), no
+    # token count; the point is this project's worked example of MiniMind2-MoE (README): the preset
+    # routed top-1, 28.9M samples × 512 characters at the default 1 token per character.
+    counts = count_parameters(find_preset("minimind2-moe").shape, top_k=1)
+    tokens = tokens_from_samples(samples=28.9e6, mean_length=512, epochs=1.0, length_unit="chars",
+                                 tokens_per_char=None).tokens
+    return KnownRun("MiniMind2-MoE (example)", counts.active, tokens, counts.total,
+                    "preset minimind2-moe (jingyaogong/minimind @ c090b69), README worked example")
+
+
+@cache
+def known_runs() -> tuple[KnownRun, ...]:
+    """Well-known runs for the tokens-per-parameter figure; values from shared/reference/literature.md."""
+    return (
+        KnownRun("Chinchilla 70B", 70e9, 1.4e12, None, "Hoffmann et al. 2022 Table 1 (literature.md §1f)"),
+        KnownRun("Llama 2 7B", 6.7e9, 2.0e12, None, "meta-llama/llama MODEL_CARD.md (literature.md §6b, §9a)"),
+        KnownRun("Llama 3 8B", 8e9, 15e12, None, "meta-llama/llama3 MODEL_CARD.md, 15T+ (literature.md §6b, §9a)"),
+        KnownRun("DeepSeek-V3", 37e9, 14.8e12, 671e9,
+                 "DeepSeek-V3 report Table 1: 671B total / 37B active, 14.8T (literature.md §9a)"),
+        _minimind2_moe(),
+    )
+
+
+def _text(language: str) -> dict[str, str]:
+    return _TEXT["zh" if language == "zh" else "en"]
+
+
+@cache
+def _template() -> go.layout.Template:
+    """A light template, small enough to copy cheaply (plotly_white's copy costs ~10 ms a figure)."""
+    axis = {"gridcolor": "#e6e6e6", "linecolor": "#b0b0b0", "zerolinecolor": "#e6e6e6"}
+    return go.layout.Template(layout={"paper_bgcolor": "white", "plot_bgcolor": "white", "xaxis": axis, "yaxis": axis,
+                                      "colorway": _COLORWAY})
+
+
+_COLORWAY = ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880", "#ff97ff"]
+
+
+def _layout(figure: go.Figure, *, title: str, x: str, y: str, x_type: str = "log", log_y: bool = True,
+            subtitle: str = "") -> go.Figure:
+    text = f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
+    figure.update_layout(
+        title={"text": text, "font": {"size": 15}}, font={"family": FONT_FAMILY}, template=_template(), height=520,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0}, margin={"l": 60, "r": 20, "t": 70, "b": 70},
+        xaxis={"title": {"text": x}, "type": x_type},
+        yaxis={"title": {"text": y}, "type": "log" if log_y else "linear", **({"dtick": 1} if log_y else {})},
+    )
+    return figure
+
+
+def _around(center: float, *, span_decades: int = _SPAN_DECADES) -> list[float]:
+    """Log-spaced points from center/10^span to center·10^span."""
+    steps = span_decades * _STEPS_PER_DECADE
+    return [center * 10 ** (k / _STEPS_PER_DECADE) for k in range(-steps, steps + 1)]
+
+
+def _fit_names() -> list[str]:
+    order = {name: i for i, name in enumerate(FIT_ORDER)}
+    return sorted(FITS, key=lambda name: order.get(name, len(order)))
+
+
+def frontier_figure(report: dict[str, Any]) -> go.Figure:
+    """N_opt(C) for every fit (from the core), with the run, its alternatives or the budget marked."""
+    text = _text(report["language"])
+    figure = go.Figure()
+    if report["kind"] == "plan":
+        compute = report["chinchilla"]["compute_flops"]
+    else:
+        compute = report["budget"]["training_flops"]
+    grid = _around(compute)
+    for name in _fit_names():
+        fit = FITS[name]
+        figure.add_trace(go.Scatter(
+            x=grid, y=[fit.optimal_for_compute(compute_flops=c).params for c in grid], mode="lines", name=name,
+            hovertemplate=f"{name}<br>C=%{{x:.3g}}<br>N=%{{y:.3g}}<extra></extra>",
+        ))
+    if report["kind"] == "plan":
+        names = _ALTERNATIVE_NAMES["zh" if report["language"] == "zh" else "en"]
+        symbols = {"match_data": "triangle-up", "stop_early": "triangle-down", "compute_optimal": "diamond"}
+        for row in report["chinchilla"]["alternatives"]:
+            if row["key"] in symbols:
+                figure.add_trace(go.Scatter(
+                    x=[row["compute_flops"]], y=[row["params"]], mode="markers", name=names[row["key"]],
+                    marker={"size": 12, "symbol": symbols[row["key"]], "color": "#444"},
+                ))
+        figure.add_trace(go.Scatter(
+            x=[compute], y=[report["params"]["active_params"]], mode="markers", name=text["your_run"],
+            marker={"size": 16, "symbol": "star", "color": "crimson"},
+        ))
+    else:
+        rule20 = next(a for a in report["budget"]["compute_optimal"] if a["fit"] == "rule-20")
+        figure.add_trace(go.Scatter(
+            x=[compute], y=[rule20["params"]], mode="markers", name=text["budget"],
+            marker={"size": 16, "symbol": "star", "color": "crimson"},
+        ))
+    return _layout(figure, title=text["frontier_title"], x=text["flops"], y=text["params"])
+
+
+def loss_figure(report: dict[str, Any]) -> go.Figure | None:
+    """L(N, D) over D under the primary loss fit, for the user's N and the compute-optimal N (plans only)."""
+    if report["kind"] != "plan":
+        return None
+    text = _text(report["language"])
+    fit = FITS[PRIMARY_LOSS_FIT]
+    rows = {row["key"]: row for row in report["chinchilla"]["alternatives"]}
+    planned, optimal = rows["as_planned"], rows["compute_optimal"]
+    grid = _around(planned["tokens"], span_decades=2)
+    figure = go.Figure()
+    for key, row, label in (("as_planned", planned, "your_model"), ("compute_optimal", optimal, "optimal_model")):
+        params = row["params"]
+        name = text[label].format(n=human(params))
+        figure.add_trace(go.Scatter(
+            x=grid, y=[fit.predicted_loss(params=params, tokens=d).loss_nats for d in grid], mode="lines", name=name,
+        ))
+        figure.add_trace(go.Scatter(
+            x=[row["tokens"]], y=[fit.predicted_loss(params=params, tokens=row["tokens"]).loss_nats],
+            mode="markers", showlegend=False,
+            marker={"size": 12, "symbol": "star" if key == "as_planned" else "diamond"},
+            hovertemplate=f"{name}<br>D=%{{x:.3g}}<br>L=%{{y:.4f}}<extra></extra>",
+        ))
+    return _layout(figure, title=text["loss_title"].format(fit=PRIMARY_LOSS_FIT), subtitle=text["loss_note"],
+                   x=text["tokens"], y=text["loss"], log_y=False)
+
+
+def tokens_per_param_figure(report: dict[str, Any]) -> go.Figure | None:
+    """The run's tokens per parameter beside published runs and the 20× band (plans only)."""
+    if report["kind"] != "plan":
+        return None
+    text = _text(report["language"])
+    chin = report["chinchilla"]
+    runs = known_runs()
+    ratios = [tokens_per_param(tokens=run.tokens, total_params=run.total_params or run.params,
+                               active_params=run.params).per_active_param for run in runs]
+    figure = go.Figure()
+    # the near-optimal band of tools.calc.scaling: reference ratio within a factor NEAR_OPTIMAL_BAND
+    figure.add_hrect(y0=CHINCHILLA_TOKENS_PER_PARAM / NEAR_OPTIMAL_BAND,
+                     y1=CHINCHILLA_TOKENS_PER_PARAM * NEAR_OPTIMAL_BAND, fillcolor="seagreen", opacity=0.2,
+                     line_width=0)
+    figure.add_hline(y=CHINCHILLA_TOKENS_PER_PARAM, line_dash="dash", line_color="seagreen")
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=text["band"].format(
+        band=f"{NEAR_OPTIMAL_BAND:g}"), marker={"symbol": "square", "size": 12, "color": "seagreen", "opacity": 0.4}))
+    figure.add_trace(go.Bar(x=[run.name for run in runs], y=ratios, name=text["known"], marker_color="steelblue",
+                            hovertext=[run.source for run in runs]))
+    names, values = [text["your_active"]], [chin["tokens_per_active_param"]]
+    if report["params"]["total_params"] > report["params"]["active_params"]:
+        names.append(text["your_total"])
+        values.append(chin["tokens_per_total_param"])
+    figure.add_trace(go.Bar(x=names, y=values, name=text["your_run_short"], marker_color="crimson"))
+    return _layout(figure, title=text["tpp_title"], x="", y=text["tpp"], x_type="category")
+
+
+def _gpu_named(name: str) -> Gpu:
+    """The catalogue GPU a report names (reports carry the display name, e.g. 'NVIDIA H800 SXM 80GB')."""
+    return next((gpu for gpu in list_gpus() if gpu.display_name == name), None) or find_gpu(name)
+
+
+def _gpu_counts(count: int) -> list[int]:
+    counts = [2**k for k in range(_MAX_GPU_DOUBLINGS + 1) if 2**k <= max(8, count * 8)]
+    return sorted({*counts, count})
+
+
+def wall_clock_figure(report: dict[str, Any]) -> go.Figure | None:
+    """Wall clock against GPU count at the report's MFU (``project_gpu_time``); None without hardware."""
+    text = _text(report["language"])
+    if report["kind"] == "plan":
+        if not report.get("gpu"):
+            return None
+        gpu, flops = report["gpu"], report["gpu"]["training_flops"]
+        name, count, mfu = gpu["name"], gpu["count"], gpu["mfu"]
+    else:
+        budget = report["budget"]
+        name, count, mfu, flops = budget["gpu"], budget["gpu_count"], budget["mfu"], budget["training_flops"]
+    device = _gpu_named(name)
+    counts = _gpu_counts(count)
+    hours = [project_gpu_time(training_flops=flops, gpu=device, gpu_count=n, mfu=mfu).wall_clock_hours
+             for n in counts]
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=counts, y=hours, mode="lines+markers", name=text["ideal"]))
+    figure.add_trace(go.Scatter(x=[count], y=[hours[counts.index(count)]], mode="markers", name=text["your_count"],
+                                marker={"size": 16, "symbol": "star", "color": "crimson"}))
+    return _layout(figure, title=text["wall_title"].format(gpu=name, mfu=f"{mfu:.0%}"), x=text["gpus"],
+                   y=text["hours"])
+
+
+def report_figures(report: dict[str, Any] | None) -> dict[FigureName, go.Figure | None]:
+    """The four figures of a report (None where the report lacks what a figure needs)."""
+    if not report:
+        return dict.fromkeys(FIGURE_NAMES)
+    return {
+        "frontier": frontier_figure(report),
+        "loss": loss_figure(report),
+        "tokens_per_param": tokens_per_param_figure(report),
+        "wall_clock": wall_clock_figure(report),
+    }
+
+
+def figures_html(figures: dict[FigureName, go.Figure | None], *, title: str) -> str:
+    """One self-contained HTML page with every figure (plotly.js embedded once; works offline)."""
+    parts = []
+    first = True
+    for figure in figures.values():
+        if figure is None:
+            continue
+        parts.append(figure.to_html(full_html=False, include_plotlyjs=first, config={"displaylogo": False}))
+        first = False
+    body = "\n".join(parts)
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n"
+            f"<body style=\"font-family: {FONT_FAMILY}\">\n{body}\n</body></html>\n")

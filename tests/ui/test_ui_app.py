@@ -1,0 +1,142 @@
+"""Smoke tests through the real app: launch(prevent_thread_lock=True) + gradio_client, no mocks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from gradio_client import Client
+
+from tests.llm_server import Reply, ScriptedLLMServer, ToolCall, ToolCalls
+from tests.ui.conftest import read_files, value_of
+from tools.calc.params import count_parameters
+from tools.calc.presets import find_preset
+from tools.registry import run_tool
+from ui.calculator import FIELDS
+
+ZH_EXAMPLE = "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
+TOKENS = 14_796_800_000  # 28.9M samples × 512 characters × 1 token per character, by hand
+FAKE_KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
+
+
+def _text(message: dict) -> str:
+    content = message["content"]
+    return content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+
+
+def test_the_api_names_are_explicit(client: Callable[[], Client]) -> None:
+    endpoints = client().view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert set(endpoints) == {"/chat", "/chat_exports", "/apply_settings", "/test_connection", "/calculate"}
+
+
+def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], Client]) -> None:
+    session = client()
+    history, _textbox = session.predict(ZH_EXAMPLE, [], api_name="/chat")
+    titles = [m["metadata"].get("title") for m in history if m["metadata"].get("title")]
+    assert titles == ["🛠 count_parameters", "🛠 estimate_training_flops", "🛠 chinchilla_analysis",
+                      "🛠 project_gpu_time"] or set(titles) >= {"🛠 count_parameters", "🛠 chinchilla_analysis"}
+    assert all(m["metadata"].get("status") == "done" for m in history if m["metadata"].get("title"))
+    answer = _text(history[-1])
+    assert "14,796,800,000" in answer
+
+    expected = run_tool("count_parameters", {"model": {"total_params": 145e6, "num_experts": 4,
+                                                       "num_shared_experts": 1, "top_k": 1}}).result
+    exports = session.predict(api_name="/chat_exports")
+    files = read_files(list(exports))
+    assert {"scaling-report.md", "scaling-report.tex", "references.bib", "scaling-report.json",
+            "scaling-plots.html"} <= set(files)
+    report = json.loads(files["scaling-report.json"])
+    assert report["tokens"] == TOKENS
+    assert report["params"]["active_params"] == expected["active_params"]
+    assert report["params"]["total_params"] == expected["total_params"]
+    assert f"{expected['active_params']:,.0f}" in answer
+    assert files["scaling-report.md"] == report["markdown"]
+    assert "\\begin{tabular}" in files["scaling-report.tex"]
+    assert "@" in files["references.bib"] and "plotly" in files["scaling-plots.html"]
+
+
+def test_a_follow_up_keeps_the_sessions_context(client: Callable[[], Client]) -> None:
+    session = client()
+    session.predict(ZH_EXAMPLE, [], api_name="/chat")
+    history, _ = session.predict("如果换成 16 张卡呢？", [], api_name="/chat")
+    answer = _text(history[-1])
+    assert "16 × NVIDIA GeForce RTX 4090" in answer
+
+
+def _form(**changes: object) -> list[object]:
+    values = {name: None for name in FIELDS}
+    values.update(model_source="preset", preset="minimind2-moe", top_k="1", tied_embeddings=False,
+                  data_source="samples", samples="28.9M", mean_length="512", length_unit="chars", epochs="1",
+                  gpu="rtx-4090", gpu_count="8", currency="USD")
+    values.update(changes)
+    return [values[name] for name in FIELDS]
+
+
+def test_the_calculator_gives_the_cores_numbers(client: Callable[[], Client]) -> None:
+    outputs = client().predict(*_form(), "en", api_name="/calculate")
+    problems, markdown = value_of(outputs[0]), value_of(outputs[1])
+    assert not problems
+    counts = count_parameters(find_preset("minimind2-moe").shape, top_k=1)
+    assert f"{counts.active:,}" in markdown and f"{counts.total:,}" in markdown
+    assert "14,796,800,000" in markdown
+    report = json.loads(read_files(list(outputs))["scaling-report.json"])
+    assert report["params"]["active_params"] == counts.active
+    assert report["language"] == "en"
+
+
+def test_the_calculator_explains_invalid_values_inline(client: Callable[[], Client]) -> None:
+    outputs = client().predict(*_form(samples="lots", gpu_count="0"), "zh", api_name="/calculate")
+    problems = value_of(outputs[0])
+    assert problems.startswith("**请修改：**")
+    assert "samples: not a number: 'lots'" in problems
+    assert "Traceback" not in problems
+    outputs = client().predict(*_form(gpu_count="0"), "en", api_name="/calculate")
+    problems = value_of(outputs[0])
+    assert "gpu_count" in problems and "greater than or equal to 1" in problems
+    assert value_of(outputs[1]) == ""
+
+
+def test_exports_never_contain_the_api_key(client: Callable[[], Client], llm_server: ScriptedLLMServer) -> None:
+    llm_server.expected_api_key = FAKE_KEY
+    model = {"preset": "minimind2-moe", "top_k": 1}
+    data = {"samples": 28.9e6, "mean_length": 512, "length_unit": "chars"}
+    llm_server.script([
+        ToolCalls([ToolCall("count_parameters", {"model": model}),
+                   ToolCall("estimate_training_flops", {"model": model, "data": data}),
+                   ToolCall("chinchilla_analysis", {"model": model, "data": data})]),
+        Reply("The plan is over-trained for its size; the report has the details."),
+    ])
+    session = client()
+    applied = session.predict("openai", llm_server.base_url, "scripted-model", FAKE_KEY, "en",
+                              api_name="/apply_settings")
+    assert FAKE_KEY not in json.dumps(applied)
+    assert value_of(applied[0]) == ""  # the key box is emptied at once
+    assert value_of(applied[1]) == "scripted-model"
+
+    status = session.predict("openai", llm_server.base_url, "scripted-model", "", "en", api_name="/test_connection")
+    assert status.startswith("✅") and FAKE_KEY not in status
+
+    history, _ = session.predict("MiniMind2-MoE top-1, 28.9M samples × 512 characters", [], api_name="/chat")
+    assert llm_server.saw_api_key(FAKE_KEY)
+    assert FAKE_KEY not in json.dumps(history, ensure_ascii=False)
+    exports = session.predict(api_name="/chat_exports")
+    files = read_files(list(exports))
+    assert "scaling-report.json" in files and len(files) >= 4
+    for name, text in files.items():
+        assert FAKE_KEY not in text, name
+    assert FAKE_KEY not in json.dumps(exports, ensure_ascii=False, default=str)
+
+
+def test_a_failing_endpoint_is_a_message_not_a_trace(client: Callable[[], Client]) -> None:
+    session = client()
+    status = session.predict("openai", "http://127.0.0.1:9/v1", "m", FAKE_KEY, "zh", api_name="/test_connection")
+    assert status.startswith("❌") and FAKE_KEY not in status and "Traceback" not in status
+
+
+def test_every_documented_elem_id_is_in_the_page() -> None:
+    from assistant.settings import Settings
+    from ui.app import ELEM_IDS, build_app
+
+    config = build_app(settings=Settings(force_offline=True)).get_config_file()
+    ids = {component.get("props", {}).get("elem_id") for component in config["components"]}
+    assert set(ELEM_IDS) <= ids

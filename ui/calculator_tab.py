@@ -1,0 +1,150 @@
+"""The calculator tab: a form for the model, the data and the hardware (every field with its unit),
+the report and its plots and exports. The numbers come from :func:`ui.calculator.calculate`.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from typing import Any
+
+import gradio as gr
+
+from tools.registry import run_tool
+from ui.calculator import FIELDS, calculate
+from ui.labels import Labels
+from ui.report_view import ReportView, build_report_view, empty_updates, report_updates
+from ui.strings import pick_lang, t, tr
+
+log = logging.getLogger(__name__)
+
+
+def _drop_folder(folder: Any) -> None:
+    if isinstance(folder, str) and folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _catalogue() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(preset choices, GPU choices) from the lookup tools."""
+    listing = run_tool("list_presets", {}).result
+    presets = [(f"{p['name']} ({p['key']})", p["key"]) for p in listing.get("presets", [])]
+    gpus = [("—", "")]
+    for key in listing.get("gpus", []):
+        info = run_tool("describe_gpu", {"gpu": key}).result
+        gpus.append((f"{info.get('name', key)} ({key})", key))
+    return presets, gpus
+
+
+def _number(labels: Labels, key: str, value: str = "", *, placeholder: str = "") -> gr.Textbox:
+    """A quantity field: text read by assistant.quantities ("28.9M", "148亿", "0.35"); blank = not given."""
+    return labels.bind(gr.Textbox(value=value, label=tr(key), placeholder=placeholder, max_lines=1,
+                                  elem_id=f"calc-{key.replace('_', '-')}"), label=key)
+
+
+def build_calculator_tab(labels: Labels) -> dict[str, Any]:
+    presets, gpus = _catalogue()
+    form: dict[str, Any] = {}
+    groups: dict[str, Any] = {}
+    with gr.Row(elem_id="calc-form"):
+        with gr.Column():
+            labels.bind(gr.Markdown(tr("calc_model")), value="calc_model")
+            model_choices = [("src_preset", "preset"), ("src_config", "config"), ("src_dims", "dimensions"),
+                             ("src_total", "total")]
+            form["model_source"] = labels.bind(gr.Radio(
+                choices=[(t("en", k), v) for k, v in model_choices], value="preset", label=tr("model_source"),
+                elem_id="calc-model-source"), label="model_source", choices=model_choices)
+            with gr.Group(visible=True) as groups["preset"]:
+                form["preset"] = labels.bind(gr.Dropdown(choices=presets, value="minimind2-moe", label=tr("preset"),
+                                                         elem_id="calc-preset"), label="preset")
+            with gr.Group(visible=False) as groups["config"]:
+                form["config_file"] = labels.bind(gr.File(label=tr("config_file"), file_types=[".json"],
+                                                          type="filepath", elem_id="calc-config-file"),
+                                                  label="config_file")
+            with gr.Group(visible=False) as groups["dimensions"]:
+                for key in ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim",
+                            "intermediate_size"):
+                    form[key] = _number(labels, key)
+                form["tied_embeddings"] = labels.bind(gr.Checkbox(label=tr("tied_embeddings"),
+                                                                  elem_id="calc-tied-embeddings"),
+                                                      label="tied_embeddings")
+            with gr.Group(visible=False) as groups["total"]:
+                form["total_params"] = _number(labels, "total_params", placeholder="145M")
+            form["top_k"] = _number(labels, "top_k", "1")
+            with gr.Group(visible=False) as groups["moe"]:
+                for key in ("num_experts", "num_shared_experts", "expert_intermediate_size", "first_k_dense"):
+                    form[key] = _number(labels, key)
+        with gr.Column():
+            labels.bind(gr.Markdown(tr("calc_data")), value="calc_data")
+            data_choices = [("src_samples", "samples"), ("src_tokens", "tokens")]
+            form["data_source"] = labels.bind(gr.Radio(
+                choices=[(t("en", k), v) for k, v in data_choices], value="samples", label=tr("data_source"),
+                elem_id="calc-data-source"), label="data_source", choices=data_choices)
+            with gr.Group(visible=False) as groups["tokens"]:
+                form["tokens"] = _number(labels, "tokens", placeholder="14.8B")
+            with gr.Group(visible=True) as groups["samples"]:
+                form["samples"] = _number(labels, "samples", "28.9M")
+                form["mean_length"] = _number(labels, "mean_length", "512")
+                unit_choices = [("unit_tokens", "tokens"), ("unit_chars", "chars")]
+                form["length_unit"] = labels.bind(gr.Radio(
+                    choices=[(t("en", k), v) for k, v in unit_choices], value="chars", label=tr("length_unit"),
+                    elem_id="calc-length-unit"), label="length_unit", choices=unit_choices)
+                form["tokens_per_char"] = _number(labels, "tokens_per_char")
+                form["epochs"] = _number(labels, "epochs", "1")
+            form["seq_len"] = _number(labels, "seq_len")
+        with gr.Column():
+            labels.bind(gr.Markdown(tr("calc_hardware")), value="calc_hardware")
+            form["gpu"] = labels.bind(gr.Dropdown(choices=gpus, value="rtx-4090", label=tr("gpu"),
+                                                  elem_id="calc-gpu"), label="gpu")
+            form["gpu_count"] = _number(labels, "gpu_count", "8")
+            form["mfu"] = _number(labels, "mfu", placeholder="0.35")
+            form["price"] = _number(labels, "price", placeholder="2")
+            form["currency"] = labels.bind(gr.Dropdown(choices=["USD", "CNY", "EUR"], value="USD",
+                                                       allow_custom_value=True, label=tr("currency"),
+                                                       elem_id="calc-currency"), label="currency")
+    submit = labels.bind(gr.Button(tr("calculate"), variant="primary", elem_id="calc-submit"), value="calculate")
+    problems = gr.Markdown("", visible=False, elem_id="calc-problems")
+    report = gr.Markdown("", elem_id="calc-report")
+    view = build_report_view("calc", labels)
+    folder = gr.State(None, delete_callback=_drop_folder)
+    return {"form": form, "groups": groups, "submit": submit, "problems": problems, "report": report, "view": view,
+            "folder": folder}
+
+
+def _model_groups(source: str) -> list[Any]:
+    return [gr.update(visible=source == name) for name in ("preset", "config", "dimensions", "total")] + [
+        gr.update(visible=source in ("dimensions", "total"))]
+
+
+def _data_groups(source: str) -> list[Any]:
+    return [gr.update(visible=source == "tokens"), gr.update(visible=source != "tokens")]
+
+
+def _run_calculator(*values: Any) -> list[Any]:
+    """The calculator's outputs: problems, report, the report view, the export folder."""
+    *form_values, lang, old_folder = values
+    _drop_folder(old_folder)
+    language = pick_lang(lang)
+    try:
+        outcome = calculate(dict(zip(FIELDS, form_values, strict=True)), language=language)
+    except Exception:  # noqa: BLE001 - a bug shows as a message, never as a trace
+        log.exception("calculator failed")
+        return [gr.update(value=f"{t(language, 'calc_errors_title')}\n- internal error", visible=True), "",
+                *empty_updates(), None]
+    if outcome.problems:
+        lines = "\n".join(f"- {problem}" for problem in outcome.problems)
+        return [gr.update(value=f"{t(language, 'calc_errors_title')}\n{lines}", visible=True), "",
+                *empty_updates(), None]
+    updates, folder = report_updates(outcome.report)
+    return [gr.update(value="", visible=False), outcome.report["markdown"], *updates, folder]
+
+
+def wire_calculator(ui: dict[str, Any], lang: gr.Radio) -> None:
+    form, groups = ui["form"], ui["groups"]
+    form["model_source"].change(_model_groups, [form["model_source"]],
+                                [groups[k] for k in ("preset", "config", "dimensions", "total", "moe")],
+                                api_visibility="private", queue=False)
+    form["data_source"].change(_data_groups, [form["data_source"]], [groups["tokens"], groups["samples"]],
+                               api_visibility="private", queue=False)
+    view: ReportView = ui["view"]
+    ui["submit"].click(_run_calculator, [*[form[name] for name in FIELDS], lang, ui["folder"]],
+                       [ui["problems"], ui["report"], *view.outputs, ui["folder"]], api_name="calculate")
