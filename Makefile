@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The web app on http://127.0.0.1:7860, offline unless an endpoint is configured (see README).
 run: $(STAMP)
-	$(VENV)/bin/scaling-assistant report "145M 参数的 MoE (MiniMind2-MoE)，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
+	$(PY) -m ui.app
 
 # The browser journey needs Debian's chromium and CJK fonts (playwright cannot download a browser here).
 browser-deps:

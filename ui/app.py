@@ -37,6 +37,21 @@ CSS = """
 #chatbot .message-wrap { font-size: 0.95rem; }
 #calc-problems { border-left: 4px solid #d9534f; padding-left: 0.75rem; }
 """
+# Gradio's Textbox submits on Enter even while an input method is still composing (Chinese, Japanese …),
+# which would send half-typed pinyin. This capture-phase listener runs before the textbox's own handler
+# and stops that Enter from reaching it; the input method still receives it and commits the text.
+IME_GUARD_HEAD = """
+<script>
+for (const type of ["keydown", "keypress"]) {
+  window.addEventListener(type, (event) => {
+    if (event.key === "Enter" && (event.isComposing || event.keyCode === 229) && event.target instanceof Element
+        && event.target.closest("textarea, input")) {
+      event.stopImmediatePropagation();
+    }
+  }, true);
+}
+</script>
+"""
 ELEM_IDS = (
     "language-switch", "tab-chat", "tab-calculator", "chatbot", "chat-input", "chat-send", "chat-examples",
     "mode-indicator", "settings", "settings-provider", "settings-base-url", "settings-model", "settings-api-key",
@@ -199,7 +214,7 @@ def tune_gradio_queue() -> None:
 def launch_options() -> dict[str, Any]:
     """What every launch uses (main, tests, bench): local only, no share link, no run history
     (it would keep the settings panel's inputs in the browser), our translations, theme and CSS."""
-    return {"server_name": HOST, "share": False, "run_history": False, "i18n": I18N, "css": CSS,
+    return {"server_name": HOST, "share": False, "run_history": False, "i18n": I18N, "css": CSS, "head": IME_GUARD_HEAD,
             "theme": gr.themes.Soft(), "footer_links": ["api", "settings"], "max_threads": MAX_THREADS}
 
 

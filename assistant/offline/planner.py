@@ -23,6 +23,7 @@ from assistant.offline.request import Plan
 from assistant.quantities import human, sci
 from assistant.report import block, count_text, ratio_text, verdict_text
 from prompts import glossary
+from tools.specs import ModelSpec, matching_preset
 
 PLAN_TOOLS = ("count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
               "estimate_training_memory")
@@ -151,7 +152,7 @@ def tool_calls_for(plan: Plan) -> list[dict[str, Any]]:
     ]
     if hardware is not None:
         calls.append(_call("project_gpu_time", {"model": model, "data": data, "hardware": hardware}))
-        if "total_params" not in model:
+        if "total_params" not in model or matching_preset(ModelSpec(**model)) is not None:
             seq_len = data.get("seq_len") or int(data.get("mean_length") or 2048)
             calls.append(_call("estimate_training_memory", {"model": model, "hardware": hardware,
                                                             "seq_len": max(1, seq_len)}))
