@@ -35,3 +35,36 @@ def _loopback_only(self, address):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+# --- offline reports shared by the plot and export tests (composed once per session) ---------------
+
+PLAN_ZH = "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
+PLAN_EN = "DeepSeek-V3, 14.8T tokens, 2048 H800, MFU 35%, $2 per GPU-hour"
+BUDGET = "I have 8 GPUs (4090) for 7 days, what should I train?"
+
+
+def offline_report(text: str) -> dict:
+    """The structured report the offline assistant gives for ``text``."""
+    from assistant.session import Conversation
+    from assistant.settings import Settings
+
+    conversation = Conversation(Settings(force_offline=True))
+    finals = [event for event in conversation.send(text) if event.kind == "final"]
+    assert finals and finals[0].report is not None
+    return finals[0].report
+
+
+@pytest.fixture(scope="session")
+def plan_zh() -> dict:
+    return offline_report(PLAN_ZH)
+
+
+@pytest.fixture(scope="session")
+def plan_en() -> dict:
+    return offline_report(PLAN_EN)
+
+
+@pytest.fixture(scope="session")
+def budget() -> dict:
+    return offline_report(BUDGET)

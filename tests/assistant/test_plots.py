@@ -5,35 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.plots import FIGURE_NAMES, figures_html, known_runs, report_figures
-from assistant.session import Conversation
-from assistant.settings import Settings
 from tools.calc.fits import FITS
-
-PLAN_ZH = "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
-PLAN_EN = "DeepSeek-V3, 14.8T tokens, 2048 H800, MFU 35%, $2 per GPU-hour"
-BUDGET = "I have 8 GPUs (4090) for 7 days, what should I train?"
-
-
-def _report(text: str) -> dict:
-    conversation = Conversation(Settings(force_offline=True))
-    finals = [event for event in conversation.send(text) if event.kind == "final"]
-    assert finals and finals[0].report is not None
-    return finals[0].report
-
-
-@pytest.fixture(scope="module")
-def plan_zh() -> dict:
-    return _report(PLAN_ZH)
-
-
-@pytest.fixture(scope="module")
-def plan_en() -> dict:
-    return _report(PLAN_EN)
-
-
-@pytest.fixture(scope="module")
-def budget() -> dict:
-    return _report(BUDGET)
 
 
 def test_four_figures_for_a_plan(plan_zh: dict) -> None:
