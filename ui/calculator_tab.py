@@ -10,8 +10,7 @@ from typing import Any
 
 import gradio as gr
 
-from tools.registry import run_tool
-from ui.calculator import FIELDS, calculate
+from assistant.calculator import FIELDS, calculate, catalogue
 from ui.labels import Labels
 from ui.report_view import ReportView, build_report_view, empty_updates, report_updates
 from ui.strings import pick_lang, t, tr
@@ -24,17 +23,6 @@ def _drop_folder(folder: Any) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _catalogue() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(preset choices, GPU choices) from the lookup tools."""
-    listing = run_tool("list_presets", {}).result
-    presets = [(f"{p['name']} ({p['key']})", p["key"]) for p in listing.get("presets", [])]
-    gpus = [("—", "")]
-    for key in listing.get("gpus", []):
-        info = run_tool("describe_gpu", {"gpu": key}).result
-        gpus.append((f"{info.get('name', key)} ({key})", key))
-    return presets, gpus
-
-
 def _number(labels: Labels, key: str, value: str = "", *, placeholder: str = "") -> gr.Textbox:
     """A quantity field: text read by assistant.quantities ("28.9M", "148亿", "0.35"); blank = not given."""
     return labels.bind(gr.Textbox(value=value, label=tr(key), placeholder=placeholder, max_lines=1,
@@ -42,7 +30,7 @@ def _number(labels: Labels, key: str, value: str = "", *, placeholder: str = "")
 
 
 def build_calculator_tab(labels: Labels) -> dict[str, Any]:
-    presets, gpus = _catalogue()
+    presets, gpus = catalogue()
     form: dict[str, Any] = {}
     groups: dict[str, Any] = {}
     with gr.Row(elem_id="calc-form"):

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from gradio_client import Client
 
+from assistant.calculator import FIELDS
 from tests.llm_server import Reply, ScriptedLLMServer, ToolCall, ToolCalls
 from tests.ui.conftest import read_files, value_of
 from tools.calc.params import count_parameters
 from tools.calc.presets import find_preset
 from tools.registry import run_tool
-from ui.calculator import FIELDS
 
 ZH_EXAMPLE = "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
 TOKENS = 14_796_800_000  # 28.9M samples × 512 characters × 1 token per character, by hand

@@ -1,4 +1,4 @@
-"""The calculator tab without a chat: form values → the planner's tools → the same report.
+"""The calculator (no chat): form values → the planner's tools → the same report.
 
 The form's values become the tools' own argument objects (``ModelSpec``, ``DataSpec``,
 ``HardwareSpec`` as dicts); quantities such as "28.9M" are read by
@@ -200,3 +200,14 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
     report = compose_report(artifacts, language="zh" if language == "zh" else "en",
                             request=_request_text(model, data, hardware))
     return CalcOutcome(report=report.model_dump(mode="json"))
+
+
+def catalogue() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(preset choices, GPU choices) for the form, from the lookup tools: (label, key) pairs."""
+    listing = run_tool("list_presets", {}).result
+    presets = [(f"{p['name']} ({p['key']})", p["key"]) for p in listing.get("presets", [])]
+    gpus = [("—", "")]
+    for key in listing.get("gpus", []):
+        info = run_tool("describe_gpu", {"gpu": key}).result
+        gpus.append((f"{info.get('name', key)} ({key})", key))
+    return presets, gpus

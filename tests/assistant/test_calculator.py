@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.calculator import FIELDS, calculate
 from tests.conftest import FIXTURES, load_fixture
-from ui.calculator import FIELDS, calculate
 
 MODELS = {record["name"]: record for record in load_fixture("models.json")}
 
