@@ -47,7 +47,33 @@ class ToolSpec:
         return (self.function.__doc__ or "").strip().splitlines()[0]
 
     def json_schema(self) -> dict[str, Any]:
-        return self.input_model.model_json_schema()
+        """The input model's JSON schema, compacted (see :func:`compact_schema`) for the model to read."""
+        return compact_schema(self.input_model.model_json_schema())
+
+
+def compact_schema(schema: Any, *, is_properties: bool = False) -> Any:
+    """``schema`` without what the model does not need to read, saying the same thing.
+
+    Optional ``anyOf: [T, null]`` fields with ``default: null`` become plain ``T`` (they are not
+    ``required``, so leaving them out means null), and the generated ``title`` of every schema is
+    dropped (the field name and description say it). Every request carries every tool's schema,
+    so this halves its cost. Validation is unchanged: :func:`run_tool` validates against the
+    pydantic model itself.
+    """
+    if isinstance(schema, list):
+        return [compact_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if is_properties:  # a mapping of field names: keep every name
+        return {name: compact_schema(value) for name, value in schema.items()}
+    options = schema.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options and schema.get(
+            "default", ...) is None:
+        kept = next(option for option in options if option != {"type": "null"})
+        rest = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
+        return compact_schema({**kept, **rest})
+    return {key: compact_schema(value, is_properties=key in ("properties", "$defs"))
+            for key, value in schema.items() if not (key == "title" and isinstance(value, str))}
 
 
 TOOLS: dict[str, ToolSpec] = {

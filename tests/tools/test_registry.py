@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tools.registry import TOOLS, run_tool
+from tools.registry import TOOLS, compact_schema, run_tool
 
 WORKED_MODEL = {"preset": "minimind2-moe", "top_k": 1}
 WORKED_DATA = {"samples": 28.9e6, "mean_length": 512}
@@ -20,15 +20,29 @@ def test_every_tool_has_a_described_schema_derived_from_its_model() -> None:
         schema = spec.json_schema()
         assert schema["type"] == "object"
         assert spec.description, spec.name
-        assert schema == spec.input_model.model_json_schema()
+        assert schema == compact_schema(spec.input_model.model_json_schema())
 
 
 def test_model_spec_fields_carry_descriptions_and_bounds() -> None:
     schema = TOOLS["count_parameters"].json_schema()
     model = schema["$defs"]["ModelSpec"]["properties"]
     assert "preset" in model and "description" in model["preset"]
-    hidden = next(option for option in model["hidden_size"]["anyOf"] if option.get("type") == "integer")
-    assert hidden["minimum"] == 1
+    assert model["hidden_size"] == {"type": "integer", "minimum": 1, "maximum": 1_000_000,
+                                    "description": "Hidden size d_model"}
+
+
+def test_compaction_keeps_every_field_and_the_required_ones() -> None:
+    """Optional fields lose only their null branch and null default; nothing else changes."""
+    for spec in TOOLS.values():
+        full, compact = spec.input_model.model_json_schema(), spec.json_schema()
+        assert compact.get("required") == full.get("required")
+        for name, definition in full.get("$defs", {}).items():
+            assert set(compact["$defs"][name]["properties"]) == set(definition["properties"])
+            assert compact["$defs"][name].get("required") == definition.get("required")
+    original = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}], "default": None, "description": "x"}
+    assert compact_schema(original) == {"type": "number", "minimum": 0, "description": "x"}
+    kept = {"anyOf": [{"type": "number"}, {"type": "null"}], "default": 3}  # a real default stays as it is
+    assert compact_schema(kept) == kept
 
 
 def test_count_parameters_repeats_its_assumptions_and_is_exact() -> None:
