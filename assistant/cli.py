@@ -292,7 +292,7 @@ def _gpu_time(args: argparse.Namespace) -> dict[str, Any]:
 
 def _memory(args: argparse.Namespace) -> dict[str, Any]:
     from tools.calc.hardware import find_gpu
-    from tools.calc.memory import bytes_to_gib, estimate_training_memory
+    from tools.calc.memory import bytes_to_gb, estimate_training_memory
     from tools.calc.params import count_parameters
 
     choice = _model_from_args(args)
@@ -308,15 +308,15 @@ def _memory(args: argparse.Namespace) -> dict[str, Any]:
         moe_top_k=(choice.top_k or moe.top_k) if moe else None,
         moe_ffn_hidden=moe.expert_intermediate_size if moe else None,
     )
-    gib = bytes_to_gib
+    gb = bytes_to_gb
     return {
         "model": shape.name, "gpu": result.gpu.display_name, "count": result.gpu_count,
         "zero_stage": result.zero_stage, "optimizer": result.optimizer.name,
-        "weights_gib": gib(result.weights_bytes), "grads_gib": gib(result.grads_bytes),
-        "optimizer_gib": gib(result.optimizer_bytes), "activations_gib": gib(result.activations_bytes),
-        "overhead_gib": gib(result.overhead_bytes), "total_gib": gib(result.total_bytes),
-        "capacity_gib": gib(result.capacity_bytes), "fits": result.fits,
-        "headroom_gib": gib(result.headroom_bytes), "suggestions": list(result.suggestions),
+        "weights_gb": gb(result.weights_bytes), "grads_gb": gb(result.grads_bytes),
+        "optimizer_gb": gb(result.optimizer_bytes), "activations_gb": gb(result.activations_bytes),
+        "overhead_gb": gb(result.overhead_bytes), "total_gb": gb(result.total_bytes),
+        "capacity_gb": gb(result.capacity_bytes), "fits": result.fits,
+        "headroom_gb": gb(result.headroom_bytes), "suggestions": list(result.suggestions),
         "notes": list(result.notes),
     }
 
@@ -355,7 +355,7 @@ def _format_value(key: str, value: Any) -> str:
         return {True: "yes", False: "no", None: "—"}[value]
     if not isinstance(value, int | float):
         return json.dumps(value, ensure_ascii=False)
-    if "tflops" in key or key.endswith(("_gib", "_hours", "_days", "_kwh", "cost", "tokens_per_param", "_six_nd")):
+    if "tflops" in key or key.endswith(("_gb", "_hours", "_days", "_kwh", "cost", "tokens_per_param", "_six_nd")):
         return f"{value:,.2f}"
     if "flops" in key or "compute" in key:
         return sci(value)

@@ -201,12 +201,12 @@ def _gpu_section(gpu: dict[str, Any] | None, memory: dict[str, Any] | None, lang
                   else f"，耗电约 {gpu['energy_kwh']:,.0f} kWh（按板卡功耗估算）")
     memory_line = ""
     if memory is not None:
-        values = {k: f"{memory[k + '_gib']:.1f}" for k in ("weights", "grads", "optimizer", "activations", "overhead")}
+        values = {k: f"{memory[k + '_gb']:,.1f}" for k in ("weights", "grads", "optimizer", "activations", "overhead")}
         micro = next((a.split("micro-batch ")[1].split(",")[0] for a in memory["assumptions"]
                       if "micro-batch" in a), "1")
         name = "memory_fits" if memory["fits"] else "memory_no_fit"
-        memory_line = block(language, name, memory_total=f"{memory['total_gib']:.1f}",
-                            memory_capacity=f"{memory['capacity_gib']:.1f}", micro_batch=micro,
+        memory_line = block(language, name, memory_total=f"{memory['total_gb']:,.1f}",
+                            memory_capacity=f"{memory['capacity_gb']:,.1f}", micro_batch=micro,
                             zero_stage=memory["zero_stage"], suggestions="; ".join(memory["suggestions"]) or "—",
                             **values)
     if memory is None:

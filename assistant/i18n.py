@@ -22,6 +22,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), t) fo
      "按其架构在 top-{k} 下精确计数"),
     (r"^routing overridden: top-(?P<k>\d+) instead of the architecture's top-(?P<orig>\d+) \((?P<active>[\d,]+) active "
      r"at top-(?P<k2>\d+)\)$", "路由改为 top-{k}（该架构原为 top-{orig}，那时激活参数为 {active}）"),
+    (r"^FFN width not given: assumed (?P<w>\d+) = .*$",
+     "未给出 FFN 宽度：按 {w} 计算（= 64·⌈(8/3)·hidden/64⌉，即参数量与 4×hidden MLP 相同的 SwiGLU，"
+     "MiniMind 与 Llama 的取法）"),
+    (r"^tied embeddings not stated: input embedding and lm_head counted as separate matrices$",
+     "未说明是否共享词嵌入：输入词嵌入与输出头按两个独立矩阵计算"),
     (r"^top-k routing not given: assumed top-1$", "未给出 top-k：按 top-1 计算"),
     (r"^dense model of the given total size: activated = total parameters$",
      "按给定总参数的稠密模型计算：激活参数 = 总参数"),

@@ -14,7 +14,7 @@ from tools.calc.alternatives import plan_alternatives
 from tools.calc.fits import FITS, LOSS_CAVEAT
 from tools.calc.flops import training_flops
 from tools.calc.gpu_time import compute_budget, project_gpu_time
-from tools.calc.memory import bytes_to_gib, estimate_training_memory
+from tools.calc.memory import bytes_to_gb, estimate_training_memory
 from tools.calc.scaling import compare_fits_at, data_matched_params, tokens_per_param
 from tools.specs import (
     DataSpec,
@@ -318,15 +318,15 @@ class MemoryResult(BaseModel):
     gpu_count: int
     zero_stage: int
     optimizer: str
-    weights_gib: float
-    grads_gib: float
-    optimizer_gib: float
-    activations_gib: float
-    overhead_gib: float
-    total_gib: float
-    capacity_gib: float
+    weights_gb: float
+    grads_gb: float
+    optimizer_gb: float
+    activations_gb: float
+    overhead_gb: float
+    total_gb: float
+    capacity_gb: float
     fits: bool
-    headroom_gib: float
+    headroom_gb: float
     suggestions: list[str]
     notes: list[str]
     assumptions: list[str]
@@ -348,11 +348,11 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
     )
     return MemoryResult(
         gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, zero_stage=args.zero_stage, optimizer=args.optimizer,
-        weights_gib=bytes_to_gib(estimate.weights_bytes), grads_gib=bytes_to_gib(estimate.grads_bytes),
-        optimizer_gib=bytes_to_gib(estimate.optimizer_bytes), activations_gib=bytes_to_gib(estimate.activations_bytes),
-        overhead_gib=bytes_to_gib(estimate.overhead_bytes), total_gib=bytes_to_gib(estimate.total_bytes),
-        capacity_gib=bytes_to_gib(estimate.capacity_bytes), fits=estimate.fits,
-        headroom_gib=bytes_to_gib(estimate.headroom_bytes), suggestions=list(estimate.suggestions),
+        weights_gb=bytes_to_gb(estimate.weights_bytes), grads_gb=bytes_to_gb(estimate.grads_bytes),
+        optimizer_gb=bytes_to_gb(estimate.optimizer_bytes), activations_gb=bytes_to_gb(estimate.activations_bytes),
+        overhead_gb=bytes_to_gb(estimate.overhead_bytes), total_gb=bytes_to_gb(estimate.total_bytes),
+        capacity_gb=bytes_to_gb(estimate.capacity_bytes), fits=estimate.fits,
+        headroom_gb=bytes_to_gb(estimate.headroom_bytes), suggestions=list(estimate.suggestions),
         notes=list(estimate.notes),
         assumptions=[*model.assumptions, f"{hw.gpu_count} × {hw.gpu.display_name}; micro-batch {args.micro_batch}, "
                      f"sequence {args.seq_len}, ZeRO-{args.zero_stage}, recompute {args.recompute}"],

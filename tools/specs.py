@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tools.calc.errors import CalcInputError
 from tools.calc.gpu_time import default_mfu
 from tools.calc.hardware import Gpu, find_gpu
-from tools.calc.hf_config import shape_from_hf_config
+from tools.calc.hf_config import minimind2_ffn_width, shape_from_hf_config
 from tools.calc.moe_estimate import ActiveEstimate, estimate_active_params
 from tools.calc.params import ParameterBreakdown, count_parameters
 from tools.calc.presets import Preset, find_preset, list_presets
@@ -182,12 +182,21 @@ def resolve_model(spec: ModelSpec) -> ResolvedModel:
         missing = [name for name in ("vocab_size", "num_layers", "num_heads") if getattr(spec, name) is None]
         if missing:
             raise CalcInputError(field=missing[0], value=None, expected="a value when dimensions are given")
+        width = spec.intermediate_size
+        if width is None:
+            width = minimind2_ffn_width(spec.hidden_size)
+            assumptions.append(f"FFN width not given: assumed {width} = 64·⌈(8/3)·hidden/64⌉ (a SwiGLU MLP with the "
+                               "parameters of a 4×hidden MLP, sized as MiniMind and Llama do)")
+        if spec.num_experts and spec.top_k is None:
+            assumptions.append("top-k routing not given: assumed top-1")
+        if spec.tied_embeddings is None:
+            assumptions.append("tied embeddings not stated: input embedding and lm_head counted as separate matrices")
         shape = build_shape(
             vocab_size=spec.vocab_size, hidden_size=spec.hidden_size, num_layers=spec.num_layers,
             num_heads=spec.num_heads, num_kv_heads=spec.num_kv_heads, head_dim=spec.head_dim,
-            intermediate_size=spec.intermediate_size or 0, tied_embeddings=bool(spec.tied_embeddings),
+            intermediate_size=width, tied_embeddings=bool(spec.tied_embeddings),
             num_experts=spec.num_experts or 0, expert_intermediate_size=spec.expert_intermediate_size,
-            top_k=spec.top_k, num_shared_experts=spec.num_shared_experts or 0,
+            top_k=spec.top_k or (1 if spec.num_experts else None), num_shared_experts=spec.num_shared_experts or 0,
             first_k_dense=spec.first_k_dense or 0,
         )
         label = "explicit dimensions"

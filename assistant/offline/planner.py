@@ -94,8 +94,6 @@ def model_spec(plan: Plan) -> dict[str, Any] | None:
                 spec[key] = getattr(plan, key)
         if spec.get("num_experts") and not spec.get("top_k"):
             spec["top_k"] = 1
-        if not spec.get("intermediate_size"):
-            spec["intermediate_size"] = 4 * plan.hidden_size
         return spec
     if plan.total_params:
         spec = {"total_params": plan.total_params}
