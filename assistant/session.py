@@ -144,6 +144,10 @@ class Conversation:
                 yield Event("flag", text=_FLAG_TEXT[language].format(numbers=", ".join(flags)), flags=flags, mode=mode)
         yield Event("final", text=answer, mode=mode, report=report, flags=flags)
 
+    def remember(self, role: Literal["user", "assistant"], text: str) -> None:
+        """Add an earlier exchange as plain text (a chat restored from the browser, in LLM mode)."""
+        self.messages.append(HumanMessage(content=text) if role == "user" else AIMessage(content=text))
+
     def report(self, language: str) -> dict[str, Any] | None:
         """The latest plan or budget report, composed again in ``language``."""
         for index in range(len(self.messages) - 1, -1, -1):

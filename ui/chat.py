@@ -127,10 +127,19 @@ class ChatHandlers:
         return [], session
 
     def restore(self, saved: list[dict[str, Any]] | None, session: ChatSession | None) -> tuple[History, ChatSession]:
-        """The chat kept in this browser; offline, its user messages are replayed so follow-ups keep their context."""
+        """The chat kept in this browser, with its context: offline, the user messages are replayed (so the
+        tool results are there again); in LLM mode, the questions and answers go back in as text."""
         session = self.session(session)
         messages = [as_message(m) for m in saved_messages(saved or [])]
-        if messages and not session.turn_starts and session.settings.mode == "offline":
+        if messages and not session.turn_starts and session.settings.mode != "offline":
+            # LLM mode: the earlier questions and answers go back in as text (replaying would call the LLM again)
+            for message in messages:
+                if message.role == "user":
+                    session.begin_turn()
+                    session.conversation.remember("user", message_text(message.content))
+                elif not (message.metadata or {}).get("title"):
+                    session.conversation.remember("assistant", message_text(message.content))
+        elif messages and not session.turn_starts:
             try:
                 for message in messages:
                     if message.role == "user":

@@ -116,3 +116,14 @@ def test_after_turn_rebuilds_exports_only_for_a_new_report() -> None:
     assert all(isinstance(update, dict) and update.get("__type__") == "update" and len(update) == 1
                for update in again[:-2])  # gr.skip(): nothing rebuilt
     session.forget_exports()
+
+
+def test_restore_in_llm_mode_gives_the_model_the_earlier_exchange_as_text() -> None:
+    """No LLM call happens on restore: the saved questions and answers become the conversation's context."""
+    llm = Settings(api_key="sk-restore-test", base_url="http://127.0.0.1:9/v1", model="m")
+    saved = [{"role": "user", "content": "MiniMind2-MoE, 14.8B tokens"}, {"role": "assistant", "content": "# Report"}]
+    restored, session = ChatHandlers(default_factory, llm).restore(saved, None)
+    assert _texts(restored) == ["MiniMind2-MoE, 14.8B tokens", "# Report"]
+    kinds = [(type(m).__name__, m.content) for m in session.conversation.messages]
+    assert kinds == [("HumanMessage", "MiniMind2-MoE, 14.8B tokens"), ("AIMessage", "# Report")]
+    assert session.turn_starts == [0]
