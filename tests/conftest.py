@@ -32,6 +32,12 @@ def _loopback_only(self, address):  # type: ignore[no-untyped-def]
     return _real_connect(self, address)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_config_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files the app keeps per user (the browser-storage secret) go to a temporary folder, not ~/.config."""
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+
+
 @pytest.fixture(autouse=True)
 def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)

@@ -18,6 +18,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.settings import Settings, load_settings
+from ui.browser_secret import browser_secret
 from ui.calculator_tab import build_calculator_tab, wire_calculator
 from ui.chat import ChatHandlers
 from ui.labels import Labels
@@ -94,8 +95,8 @@ def build_app(conversation_factory: ConversationFactory | None = None, *, settin
     labels = Labels()
     with gr.Blocks(title="Scaling assistant", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         session = gr.State(None, delete_callback=_drop_session)
-        saved_chat = gr.BrowserState([], storage_key="scaling-assistant-chat")
-        saved_lang = gr.BrowserState("", storage_key="scaling-assistant-ui-language")
+        saved_chat = gr.BrowserState([], storage_key="scaling-assistant-chat", secret=browser_secret())
+        saved_lang = gr.BrowserState("", storage_key="scaling-assistant-ui-language", secret=browser_secret())
         with gr.Row(equal_height=True):
             labels.bind(gr.Markdown(tr("title")), value="title")
             lang = gr.Radio(choices=[("中文", "zh"), ("English", "en")], value=None, label=tr("ui_language"),
