@@ -6,7 +6,6 @@ table, BibTeX, and JSON. Every number is a field of the structured report; sente
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from string import Template
 from typing import Any, Literal
@@ -16,7 +15,6 @@ from assistant.references import bibtex
 from prompts import load
 
 Style = Literal["markdown", "latex"]
-_BLOCK = re.compile(r"^<!-- block: ([a-z_0-9]+) -->\n", re.MULTILINE)
 
 _CITE_MD = {"hoffmann": "Hoffmann et al. (2022)", "kaplan": "Kaplan et al. (2020)",
             "fits": "Hoffmann et al., 2022; Besiroglu et al., 2024; DeepSeek-AI, 2024; Kaplan et al., 2020",
@@ -28,8 +26,7 @@ _CITE_TEX = {"hoffmann": r"\citet{hoffmann2022}", "kaplan": r"\citet{kaplan2020}
 
 @cache
 def _blocks(language: str) -> dict[str, str]:
-    parts = _BLOCK.split(load(f"export/{language}").text)
-    return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+    return load(f"export/{language}").blocks()
 
 
 def _render(language: str, name: str, **values: Any) -> str:

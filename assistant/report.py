@@ -6,7 +6,6 @@ selects, formats and arranges them, with the sentences taken from ``prompts/repo
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from string import Template
 from typing import Any, Literal
@@ -54,15 +53,10 @@ class Report(BaseModel):
 
 # --- templates -------------------------------------------------------------------------------------
 
-_BLOCK = re.compile(r"^<!-- block: ([a-z_0-9]+) -->\n", re.MULTILINE)
-
-
 @cache
 def blocks(language: Language) -> dict[str, str]:
     """The named blocks of ``prompts/report/{language}.md``."""
-    text = load(f"report/{language}").text
-    parts = _BLOCK.split(text)
-    return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+    return load(f"report/{language}").blocks()
 
 
 @cache

@@ -39,6 +39,7 @@ _SUFFIX = ".md"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)*")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _FENCE = "---"
+_BLOCK = re.compile(r"^<!-- block: ([a-z_0-9]+) -->\n", re.MULTILINE)
 
 
 class PromptError(ValueError):
@@ -79,6 +80,11 @@ class Prompt:
     def placeholders(self) -> tuple[str, ...]:
         """The placeholder names in ``text``, in order of first appearance."""
         return tuple(Template(self.text).get_identifiers())
+
+    def blocks(self) -> dict[str, str]:
+        """The named blocks of a template file made of ``<!-- block: name -->`` sections (report, export)."""
+        parts = _BLOCK.split(self.text)
+        return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 
     def render(self, **values: object) -> str:
         """Substitute every placeholder; a missing one raises :class:`MissingPlaceholderError` naming it.
