@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from assistant.agent import FALLBACK_MARK, MODEL_CALL_LIMIT, RECURSION_LIMIT, build_agent, describe_failure
 from assistant.compose import compose_report
 from assistant.offline.parse import parse_message
-from assistant.offline.planner import artifacts_of, change_notes, plans, split_turn
+from assistant.offline.planner import artifacts_of, change_notes, message_text, plans, split_turn
 from assistant.settings import Settings
 from assistant.trace import untraced_numbers
 
@@ -128,7 +128,7 @@ class Conversation:
             return
         self.messages.extend(new)
         final = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
-        answer = _content(final) if final else ""
+        answer = message_text(final) if final else ""
         if answer.startswith("Model call limits exceeded"):  # ModelCallLimitMiddleware's own wording
             answer = _LIMIT_TEXT[language].format(limit=MODEL_CALL_LIMIT)
         turn_results = artifacts_of(self.messages[start:])
@@ -155,7 +155,7 @@ class Conversation:
                 results = artifacts_of(self.messages[index:])
                 end = next((i for i in range(index + 1, len(self.messages))
                             if isinstance(self.messages[i], HumanMessage)), len(self.messages))
-                found = _report(results, language=language, request=_content(self.messages[index]),
+                found = _report(results, language=language, request=message_text(self.messages[index]),
                                 changes=self._offline_changes(end))
                 if found is not None:
                     return found
@@ -176,7 +176,7 @@ class Conversation:
                 started[call["id"]] = time.monotonic()
                 yield Event("tool_start", tool=call["name"], call_id=call["id"], arguments=call["args"], mode=mode)
         elif isinstance(message, ToolMessage):
-            result = message.artifact if isinstance(message.artifact, dict) else {"text": _content(message)}
+            result = message.artifact if isinstance(message.artifact, dict) else {"text": message_text(message)}
             ok = "error" not in result and message.status != "error"
             began = started.pop(message.tool_call_id, None)
             yield Event("tool_result", tool=message.name, call_id=message.tool_call_id, result=result, ok=ok,
@@ -222,15 +222,8 @@ def _answered(messages: list[BaseMessage]) -> list[BaseMessage]:
     return kept
 
 
-def _content(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
-
-
 def _users(conversation: Conversation) -> str:
-    return "\n".join(_content(m) for m in conversation.messages if isinstance(m, HumanMessage))
+    return "\n".join(message_text(m) for m in conversation.messages if isinstance(m, HumanMessage))
 
 
 def _report(results: dict[str, dict[str, Any]], *, language: str, request: str,

@@ -45,11 +45,12 @@ def split_turn(messages: list[BaseMessage]) -> Turn:
     return Turn([], None, list(messages))
 
 
-def _text(message: BaseMessage) -> str:
+def message_text(message: BaseMessage) -> str:
+    """A message's text, whether its content is a string or a list of content blocks."""
     content = message.content
     if isinstance(content, str):
         return content
-    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
 def plans(turn: Turn) -> tuple[Plan, Plan]:
@@ -57,8 +58,8 @@ def plans(turn: Turn) -> tuple[Plan, Plan]:
     before = Plan()
     for message in turn.history:
         if isinstance(message, HumanMessage):
-            before = before.merged(parse_message(_text(message)))
-    after = before.merged(parse_message(_text(turn.user))) if turn.user else before
+            before = before.merged(parse_message(message_text(message)))
+    after = before.merged(parse_message(message_text(turn.user))) if turn.user else before
     return before, after
 
 
@@ -70,9 +71,9 @@ def artifacts_of(messages: list[BaseMessage]) -> dict[str, dict[str, Any]]:
             result = message.artifact
             if result is None:
                 try:
-                    result = json.loads(_text(message))
+                    result = json.loads(message_text(message))
                 except json.JSONDecodeError:
-                    result = {"error": _text(message)}
+                    result = {"error": message_text(message)}
             found[message.name] = result
     return found
 
@@ -222,7 +223,7 @@ def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
               for name, r in results.items() if "error" in r]
     if errors:
         return block(language, "tool_error", errors="; ".join(errors))
-    report = compose_report(results, language=language, request=_text(turn.user) if turn.user else "",
+    report = compose_report(results, language=language, request=message_text(turn.user) if turn.user else "",
                             changes=change_notes(plan_before, plan_after) if turn.history else [])
     return report.markdown
 
@@ -248,8 +249,8 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
         return AIMessage(content=block(after.language, "help"))
     if any(isinstance(m, ToolMessage) for m in turn.after):
         return AIMessage(content=final_answer(turn, before, after))
-    request = parse_message(_text(turn.user))
-    concept = glossary.match_concept(_text(turn.user))
+    request = parse_message(message_text(turn.user))
+    concept = glossary.match_concept(message_text(turn.user))
     calls = tool_calls_for(after)
     changed = bool(after.changes_from(before))
     # A concept question gets the glossary; a message that also changes a runnable plan gets the report.
