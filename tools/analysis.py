@@ -15,7 +15,7 @@ from tools.calc.fits import FITS, LOSS_CAVEAT
 from tools.calc.flops import training_flops
 from tools.calc.gpu_time import compute_budget, project_gpu_time
 from tools.calc.memory import bytes_to_gb, estimate_training_memory
-from tools.calc.scaling import compare_fits_at, data_matched_params, tokens_per_param
+from tools.calc.scaling import FitComparison, compare_fits_at, data_matched_params, tokens_per_param
 from tools.specs import (
     DataSpec,
     HardwareSpec,
@@ -212,6 +212,12 @@ class FitAllocation(BaseModel):
     approximate: bool
 
 
+def _fit_allocations(comparison: FitComparison) -> list[FitAllocation]:
+    return [FitAllocation(fit=a.fit, title=FITS[a.fit].title, params=a.params, tokens=a.tokens,
+                          tokens_per_param=a.tokens_per_param, approximate=a.approximate)
+            for a in comparison.allocations]
+
+
 class AlternativeRow(BaseModel):
     key: Literal["as_planned", "match_data", "stop_early", "compute_optimal"]
     params: float
@@ -286,11 +292,7 @@ def chinchilla_analysis(args: ChinchillaInput) -> ChinchillaResult:
         reference_tokens_per_param=ratios.active_verdict.reference_tokens_per_param,
         near_optimal_band=ratios.active_verdict.near_optimal_band,
         data_matched_params=data_matched_params(tokens=data.tokens).params, compute_flops=compute,
-        compute_optimal=[
-            FitAllocation(fit=a.fit, title=FITS[a.fit].title, params=a.params, tokens=a.tokens,
-                          tokens_per_param=a.tokens_per_param, approximate=a.approximate)
-            for a in comparison.allocations
-        ],
+        compute_optimal=_fit_allocations(comparison),
         fits_min_tokens_per_param=comparison.min_tokens_per_param, fits_min_fit=comparison.min_fit,
         fits_max_tokens_per_param=comparison.max_tokens_per_param, fits_max_fit=comparison.max_fit,
         fits_explanation=comparison.explanation, predicted_loss=planned.predicted_loss, loss_caveat=LOSS_CAVEAT,
@@ -397,10 +399,6 @@ def budget_to_model(args: BudgetInput) -> BudgetResult:
         gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, mfu=hw.mfu, mfu_source=hw.mfu_source,
         limited_by=budget.limited_by, gpu_hours=budget.gpu_hours, wall_clock_days=budget.wall_clock_days,
         cost=budget.cost, currency=budget.currency, training_flops=budget.training_flops,
-        compute_optimal=[
-            FitAllocation(fit=a.fit, title=FITS[a.fit].title, params=a.params, tokens=a.tokens,
-                          tokens_per_param=a.tokens_per_param, approximate=a.approximate)
-            for a in comparison.allocations
-        ],
+        compute_optimal=_fit_allocations(comparison),
         assumptions=[*hw.assumptions, "FLOPs = GPU-hours × 3600 × peak × MFU (PaLM App. B)"],
     )
