@@ -147,7 +147,7 @@ def _data_how(assumptions: list[str], language: Language) -> str:
 
 def _params_section(params: dict[str, Any], model_label: str, language: Language) -> str:
     if params["approximate"]:
-        note = block(language, "params_approx", estimate_source=_estimate_source(params["assumptions"], language))
+        note = block(language, "params_approx", estimate_source=_estimate_source(params, language))
     else:
         top_k = f", top-{params['top_k']}" if params.get("top_k") else ""
         note = block(language, "params_exact", model_label=model_label, top_k_text=top_k)
@@ -159,17 +159,14 @@ def _params_section(params: dict[str, Any], model_label: str, language: Language
     )
 
 
-def _estimate_source(assumptions: list[str], language: Language) -> str:
+def _estimate_source(params: dict[str, Any], language: Language) -> str:
     """Where the expert share came from: the closest preset, or the user's fraction."""
-    for sentence in assumptions:
-        if "closest preset" in sentence:
-            name = sentence.split("closest preset ")[1].split(" (")[0]
-            if language == "en":
-                return f"the expert share of the closest preset, {name}"
-            return f"最接近的预设 {name} 的专家占比"
-        if "given expert share" in sentence:
-            return "the given expert share" if language == "en" else "给定的专家占比"
-    return "the total" if language == "en" else "总参数"
+    preset = params.get("estimate_reference_preset")
+    if preset:
+        if language == "en":
+            return f"the expert share of the closest preset, {preset}"
+        return f"最接近的预设 {preset} 的专家占比"
+    return "the given expert share" if language == "en" else "给定的专家占比"
 
 
 def _exact(value: float | None, approximate: bool) -> str:
@@ -202,11 +199,9 @@ def _gpu_section(gpu: dict[str, Any] | None, memory: dict[str, Any] | None, lang
     memory_line = ""
     if memory is not None:
         values = {k: f"{memory[k + '_gb']:,.1f}" for k in ("weights", "grads", "optimizer", "activations", "overhead")}
-        micro = next((a.split("micro-batch ")[1].split(",")[0] for a in memory["assumptions"]
-                      if "micro-batch" in a), "1")
         name = "memory_fits" if memory["fits"] else "memory_no_fit"
         memory_line = block(language, name, memory_total=f"{memory['total_gb']:,.1f}",
-                            memory_capacity=f"{memory['capacity_gb']:,.1f}", micro_batch=micro,
+                            memory_capacity=f"{memory['capacity_gb']:,.1f}", micro_batch=memory["micro_batch"],
                             zero_stage=memory["zero_stage"], suggestions="; ".join(memory["suggestions"]) or "—",
                             **values)
     if memory is None:

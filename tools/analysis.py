@@ -49,6 +49,7 @@ class ParamsResult(BaseModel):
     top_k: int | None
     mtp_params: int | None
     approximate: bool
+    estimate_reference_preset: str | None  # approximate counts: the preset whose expert share was used
     counting_convention: str
     assumptions: list[str]
 
@@ -73,7 +74,9 @@ def count_parameters(args: CountParametersInput) -> ParamsResult:
         breakdown=counts.parts if counts else None,
         top_k=(counts.top_k or None) if counts else model.top_k,
         mtp_params=(counts.mtp or None) if counts else None,
-        approximate=model.approximate, counting_convention=ACTIVE_CONVENTION,
+        approximate=model.approximate,
+        estimate_reference_preset=model.estimate.reference_preset if model.estimate else None,
+        counting_convention=ACTIVE_CONVENTION,
         assumptions=list(model.assumptions),
     )
 
@@ -318,6 +321,8 @@ class MemoryInput(BaseModel):
 class MemoryResult(BaseModel):
     gpu: str
     gpu_count: int
+    seq_len: int
+    micro_batch: int
     zero_stage: int
     optimizer: str
     weights_gb: float
@@ -349,7 +354,8 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
         moe_ffn_hidden=moe.expert_intermediate_size if moe else None,
     )
     return MemoryResult(
-        gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, zero_stage=args.zero_stage, optimizer=args.optimizer,
+        gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, seq_len=args.seq_len, micro_batch=args.micro_batch,
+        zero_stage=args.zero_stage, optimizer=args.optimizer,
         weights_gb=bytes_to_gb(estimate.weights_bytes), grads_gb=bytes_to_gb(estimate.grads_bytes),
         optimizer_gb=bytes_to_gb(estimate.optimizer_bytes), activations_gb=bytes_to_gb(estimate.activations_bytes),
         overhead_gb=bytes_to_gb(estimate.overhead_bytes), total_gb=bytes_to_gb(estimate.total_bytes),

@@ -143,7 +143,7 @@ def resolve_model(spec: ModelSpec) -> ResolvedModel:
             assumptions.append("dense model of the given total size: activated = total parameters")
             estimate = ActiveEstimate(
                 total_params=spec.total_params, active_params=spec.total_params, expert_fraction=0.0,
-                fraction_source="dense", num_routed_experts=0, num_shared_experts=0, top_k=0,
+                fraction_source="dense", reference_preset=None, num_routed_experts=0, num_shared_experts=0, top_k=0,
                 approximate=False, assumption=assumptions[0],
             )
             return ResolvedModel("dense model (total only)", None, None, estimate, None, tuple(assumptions))

@@ -28,6 +28,7 @@ class ActiveEstimate:
     active_params: float
     expert_fraction: float
     fraction_source: str
+    reference_preset: str | None  # the preset whose expert share was used, None when the share was given
     num_routed_experts: int
     num_shared_experts: int
     top_k: int
@@ -74,11 +75,13 @@ def estimate_active_params(
         )
         fraction = expert_fraction_of(preset)
         source = f"closest preset {preset.display_name} ({fraction:.1%} of its parameters are experts)"
+        reference = preset.display_name
     else:
         fraction = require_number("expert_fraction", expert_fraction, maximum=1.0)
         if fraction >= 1.0:
             raise CalcInputError(field="expert_fraction", value=expert_fraction, expected="a number in (0, 1)")
         source = f"given expert share ({fraction:.1%})"
+        reference = None
     used = (num_shared_experts + top_k) / (num_shared_experts + num_routed_experts)
     active = total_params * (1.0 - fraction + fraction * used)
     assumption = (
@@ -88,6 +91,6 @@ def estimate_active_params(
     )
     return ActiveEstimate(
         total_params=float(total_params), active_params=active, expert_fraction=fraction,
-        fraction_source=source, num_routed_experts=num_routed_experts, num_shared_experts=num_shared_experts,
-        top_k=top_k, approximate=True, assumption=assumption,
+        fraction_source=source, reference_preset=reference, num_routed_experts=num_routed_experts,
+        num_shared_experts=num_shared_experts, top_k=top_k, approximate=True, assumption=assumption,
     )
