@@ -1,11 +1,12 @@
 """The calculator (no chat): form values → the planner's tools → the same report.
 
 The form's values become the tools' own argument objects (``ModelSpec``, ``DataSpec``,
-``HardwareSpec`` as dicts); quantities such as "28.9M" are read by
-:func:`assistant.quantities.parse_number`. The tools run through :func:`tools.registry.run_tool`
-(the ones the offline planner calls, in its order) and :func:`assistant.compose.compose_report`
-writes the report, so the UI computes nothing. Bad values come back as one line each, naming the
-field and the reason.
+``HardwareSpec`` as dicts), passed as typed: quantities such as "28.9M", "1.5万亿" or "35%" are read by
+the tools with the same reader as the chat and the command line (:mod:`tools.lenient`). Nothing is
+pre-filled or defaulted here: a blank field is not stated, and the core names every default it takes.
+The tools run through :func:`tools.registry.run_tool` (the ones the offline planner calls, in its
+order) and :func:`assistant.compose.compose_report` writes the report, so the UI computes nothing. Bad
+values come back together, one line each, naming the field and the reason.
 """
 
 from __future__ import annotations
@@ -17,22 +18,16 @@ from typing import Any
 
 from assistant.compose import compose_report
 from assistant.offline.planner import PLAN_TOOLS
-from assistant.quantities import parse_number
 from tools.registry import run_tool
 
 FIELDS: tuple[str, ...] = (
     "model_source", "preset", "config_file", "vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads",
-    "head_dim", "intermediate_size", "tied_embeddings", "total_params", "num_experts", "num_shared_experts",
-    "expert_intermediate_size", "top_k", "first_k_dense",
+    "head_dim", "intermediate_size", "tied_embeddings", "total_params", "active_params", "num_experts",
+    "num_shared_experts", "expert_intermediate_size", "top_k", "first_k_dense",
     "data_source", "tokens", "samples", "mean_length", "length_unit", "tokens_per_char", "epochs", "seq_len",
     "gpu", "gpu_count", "mfu", "price", "currency",
 )
 """The form's fields, in the order the calculator's inputs are wired (and its API takes them)."""
-
-NUMBERS = ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim", "intermediate_size",
-           "total_params", "num_experts", "num_shared_experts", "expert_intermediate_size", "top_k", "first_k_dense",
-           "tokens", "samples", "mean_length", "tokens_per_char", "epochs", "seq_len", "gpu_count", "mfu", "price")
-"""Fields typed as text and read as quantities ("28.9M", "148亿", "0.35"); blank means not given."""
 
 DIMENSIONS = ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim", "intermediate_size")
 MOE_FIELDS = ("num_experts", "num_shared_experts", "expert_intermediate_size", "top_k", "first_k_dense")
@@ -48,37 +43,14 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_numbers(values: dict[str, Any], problems: list[str]) -> dict[str, Any]:
-    """``values`` with every quantity field read as a number (None when blank; a problem when unreadable).
-
-    Whole numbers stay ints, so integer fields (layers, GPUs, …) validate as such.
-    """
-    read = dict(values)
-    for name in NUMBERS:
-        value = values.get(name)
-        if _blank(value):
-            read[name] = None
-            continue
-        try:
-            number = value if isinstance(value, int | float) else parse_number(str(value))
-        except ValueError as error:
-            problems.append(f"{name}: {error}")
-            read[name] = _UNREADABLE
-            continue
-        read[name] = int(number) if float(number).is_integer() and abs(number) < 2**53 else number
-    return read
-
-
-_UNREADABLE = object()  # a quantity that could not be read (already reported)
-
-
 def _given(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: values[name] for name in names if not _blank(values.get(name)) and values[name] is not _UNREADABLE}
+    """The non-blank values among ``names``, as typed (text stripped): the tools read the quantities."""
+    return {name: values[name].strip() if isinstance(values[name], str) else values[name]
+            for name in names if not _blank(values.get(name))}
 
 
 def _missing(values: dict[str, Any], name: str) -> bool:
-    """Blank (not given); an unreadable value is not missing, it was already reported."""
-    return values.get(name) is None
+    return _blank(values.get(name))
 
 
 def _config(path: Any, problems: list[str]) -> dict[str, Any] | None:
@@ -97,63 +69,62 @@ def _config(path: Any, problems: list[str]) -> dict[str, Any] | None:
 
 
 def model_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
-    """The ``model`` argument of the tools (a ModelSpec as a dict)."""
+    """The ``model`` argument of the tools (a ModelSpec as a dict): exactly what the form states."""
     source = values.get("model_source") or "preset"
-    top_k = _given(values, ("top_k",))
+    layout = _given(values, MOE_FIELDS)
     if source == "preset":
         if _blank(values.get("preset")):
             problems.append("preset: choose a preset")
             return None
-        return {"preset": values["preset"], **top_k}
+        return {"preset": values["preset"], **_given(values, ("top_k",))}
     if source == "config":
         config = _config(values.get("config_file"), problems)
-        return {"hf_config": config, **top_k} if config is not None else None
+        return {"hf_config": config, **_given(values, ("top_k",))} if config is not None else None
     if source == "total":
         if _missing(values, "total_params"):
             problems.append("total_params: give the total number of parameters, e.g. 145M")
-        if "total_params" not in _given(values, ("total_params",)):
             return None
-        moe = _given(values, ("num_experts", "num_shared_experts", "top_k"))
-        return {"total_params": values["total_params"], **moe}
-    spec = {**_given(values, DIMENSIONS), **_given(values, MOE_FIELDS)}
-    spec["tied_embeddings"] = bool(values.get("tied_embeddings"))
+        return {**_given(values, ("total_params", "active_params")), **layout}
+    spec = {**_given(values, DIMENSIONS), **layout}
+    tied = values.get("tied_embeddings")
+    if tied in (True, False, "tied", "untied"):
+        spec["tied_embeddings"] = tied in (True, "tied")
     return spec
 
 
 def data_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
     """The ``data`` argument of the tools (a DataSpec as a dict)."""
-    spec: dict[str, Any] = _given(values, ("seq_len",))
+    spec: dict[str, Any] = _given(values, ("seq_len", "epochs"))
     if (values.get("data_source") or "samples") == "tokens":
         if _missing(values, "tokens"):
             problems.append("tokens: give the number of training tokens, e.g. 14.8B")
-        if "tokens" not in _given(values, ("tokens",)):
             return None
         return {"tokens": values["tokens"], **spec}
-    if _missing(values, "samples"):
-        problems.append("samples: give the number of samples, e.g. 28.9M")
-    if _missing(values, "mean_length"):
-        problems.append("mean_length: give the mean sample length")
-    given = _given(values, ("samples", "mean_length", "tokens_per_char", "epochs"))
-    if "samples" not in given or "mean_length" not in given:
+    for name, example in (("samples", "the number of samples, e.g. 28.9M"), ("mean_length", "the mean sample length"),
+                          ("length_unit", "whether the mean length is in tokens or characters")):
+        if _missing(values, name):
+            problems.append(f"{name}: give {example}")
+    if any(_missing(values, name) for name in ("samples", "mean_length", "length_unit")):
         return None
-    spec.update(length_unit=values.get("length_unit") or "tokens", **given)
-    return spec
+    return {**_given(values, ("samples", "mean_length", "length_unit", "tokens_per_char")), **spec}
 
 
 def hardware_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
     """The ``hardware`` argument of the tools, or None when no GPU is chosen."""
     if _blank(values.get("gpu")):
         return None
-    spec: dict[str, Any] = {"gpu": values["gpu"], **_given(values, ("gpu_count", "mfu"))}
-    if "price" in _given(values, ("price",)):
-        spec["price_per_gpu_hour"] = values["price"]
-        spec["currency"] = (values.get("currency") or "USD").strip()
+    spec: dict[str, Any] = {"gpu": values["gpu"], **_given(values, ("gpu_count", "mfu", "currency"))}
+    if not _missing(values, "price"):
+        spec["price_per_gpu_hour"] = _given(values, ("price",))["price"]
     return spec
 
 
-def _problem(name: str, result: dict[str, Any]) -> str:
+def _problems(name: str, result: dict[str, Any]) -> list[str]:
+    """One line per invalid field of a failed tool call."""
+    if result.get("errors"):
+        return [f"{e['field']}: got {e['got']!r}, expected {e['expected']}" for e in result["errors"]]
     hint = f" ({result['hint']})" if result.get("hint") else ""
-    return f"{result.get('error') or f'{name} failed'}{hint}"
+    return [f"{result.get('error') or f'{name} failed'}{hint}"]
 
 
 def _request_text(model: dict[str, Any], data: dict[str, Any], hardware: dict[str, Any] | None) -> str:
@@ -164,7 +135,6 @@ def _request_text(model: dict[str, Any], data: dict[str, Any], hardware: dict[st
 def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
     """Run the planner's tools on the form's values and compose the report, or list what to fix."""
     problems: list[str] = []
-    values = read_numbers(values, problems)
     model = model_spec(values, problems)
     data = data_spec(values, problems)
     hardware = hardware_spec(values, problems)
@@ -183,18 +153,19 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
             continue
         outcome = run_tool(name, calls[name])
         if not outcome.ok:
-            problems.append(_problem(name, outcome.result))
+            problems.extend(_problems(name, outcome.result))
             continue
         artifacts[name] = outcome.result
     flops = artifacts.get("estimate_training_flops")
-    if hardware is not None and "total_params" not in model and flops is not None:
+    params = artifacts.get("count_parameters")
+    if hardware is not None and flops is not None and params is not None and not params["approximate"]:
         # the memory estimate uses the sequence length the FLOPs tool settled on
         outcome = run_tool("estimate_training_memory", {"model": model, "hardware": hardware,
                                                         "seq_len": flops["seq_len"]})
         if outcome.ok:
             artifacts["estimate_training_memory"] = outcome.result
         else:
-            problems.append(_problem("estimate_training_memory", outcome.result))
+            problems.extend(_problems("estimate_training_memory", outcome.result))
     if problems:
         return CalcOutcome(problems=list(dict.fromkeys(problems)))
     report = compose_report(artifacts, language="zh" if language == "zh" else "en",

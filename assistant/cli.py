@@ -14,17 +14,23 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.quantities import human, parse_number, sci
+from tools.quantities import human, parse_fraction, parse_number, sci
 
 EXIT_USAGE = 2
 
 
 class UsageError(Exception):
     """A problem with the command line itself (a file that cannot be read, a missing flag)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on the caller's stderr (no usage block, no exit)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog.removeprefix('scaling-assistant ')}: {message}")
 
 
 def _quantity(text: str) -> float:
@@ -43,18 +49,17 @@ def _count(text: str) -> int:
 
 def _fraction(text: str) -> float:
     """MFU as 0.4 or 40%."""
-    text = text.strip()
     try:
-        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction such as 0.4 or 40%, got {text!r}") from None
+        return parse_fraction(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 # --- model selection ------------------------------------------------------------------------
 
 
 def _add_model_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
-    group = parser.add_argument_group("model (one of --preset, --hf-config, or explicit dimensions)")
+    group = parser.add_argument_group("model (one of --preset, --hf-config, explicit dimensions, or sizes)")
     group.add_argument("--preset", help="a preset name, e.g. minimind2-moe, deepseek-v3 (see `presets`)")
     group.add_argument("--hf-config", metavar="FILE", help="a HuggingFace config.json")
     group.add_argument("--vocab", type=_count, help="vocabulary size")
@@ -63,76 +68,81 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     group.add_argument("--heads", type=_count, help="attention heads")
     group.add_argument("--kv-heads", type=_count, help="key/value heads (GQA/MQA); default = heads")
     group.add_argument("--head-dim", type=_count, help="head dimension; default = hidden / heads")
-    group.add_argument("--intermediate", type=_count, help="dense FFN width")
+    group.add_argument("--intermediate", type=_count, help="dense FFN width (default: 64·⌈8·hidden/3/64⌉, stated)")
     group.add_argument("--plain-mlp", action="store_true", help="2-matrix MLP instead of gated SwiGLU")
-    group.add_argument("--tied", action="store_true", help="tie input embedding and lm_head")
-    group.add_argument("--experts", type=_count, default=0, help="routed experts per MoE layer")
+    tied = group.add_mutually_exclusive_group()
+    tied.add_argument("--tied", action="store_true", default=None, help="tie input embedding and lm_head")
+    tied.add_argument("--untied", dest="tied", action="store_false", help="separate input embedding and lm_head")
+    group.add_argument("--experts", type=_count, help="routed experts per MoE layer")
     group.add_argument("--expert-intermediate", type=_count, help="width of one routed expert")
-    group.add_argument("--shared-experts", type=_count, default=0, help="shared experts per MoE layer")
+    group.add_argument("--granularity", type=_quantity, help="expert granularity G: expert width = FFN width / G")
+    group.add_argument("--shared-experts", type=_count, help="shared experts per MoE layer")
     group.add_argument("--shared-intermediate", type=_count, help="width of one shared expert")
-    group.add_argument("--first-k-dense", type=_count, default=0, help="leading dense layers before MoE")
-    group.add_argument("--moe-every", type=_count, default=1, help="MoE on every n-th layer")
+    group.add_argument("--first-k-dense", type=_count, help="leading dense layers before MoE")
+    group.add_argument("--moe-every", type=_count, help="MoE on every n-th layer")
     group.add_argument("--top-k", type=_count, help="routed experts per token (overrides a preset's)")
-    group.add_argument("--total-params", type=_quantity,
-                       help="only the total is known: estimate active params from the expert layout")
+    group.add_argument("--total-params", type=_quantity, help="total parameters as stated, e.g. 145M")
+    group.add_argument("--active-params", type=_quantity, help="activated parameters as stated, e.g. 2.4B")
     group.add_argument("--expert-fraction", type=float,
                        help="with --total-params: share of parameters in experts (default: closest preset)")
     parser.set_defaults(model_required=required)
 
 
-@dataclass(frozen=True)
-class ModelChoice:
-    """What the user chose: an exact shape, or only an estimate from a total."""
+# Core field names -> the flags that set them, so errors name what the user typed.
+_FLAGS = {
+    "preset": "--preset", "hf_config": "--hf-config", "vocab_size": "--vocab", "hidden_size": "--hidden",
+    "num_layers": "--layers", "num_heads": "--heads", "num_kv_heads": "--kv-heads", "head_dim": "--head-dim",
+    "intermediate_size": "--intermediate", "num_experts": "--experts", "expert_intermediate_size":
+    "--expert-intermediate", "granularity": "--granularity", "num_shared_experts": "--shared-experts",
+    "shared_expert_intermediate_size": "--shared-intermediate", "first_k_dense": "--first-k-dense",
+    "moe_every": "--moe-every", "top_k": "--top-k", "total_params": "--total-params",
+    "active_params": "--active-params", "expert_fraction": "--expert-fraction", "tokens": "--tokens",
+    "samples": "--samples", "mean_length": "--mean-length", "epochs": "--epochs", "seq_len": "--seq-len",
+    "tokens_per_char": "--tokens-per-char", "gpu": "--gpu", "gpu_count": "--count", "mfu": "--mfu",
+    "model": "--preset/--hf-config/--hidden/--total-params",
+}
 
-    shape: Any | None
-    estimate: Any | None
-    top_k: int | None
-    label: str
+
+def _model_description(args: argparse.Namespace) -> Any:
+    """The flags as a :class:`ModelDescription` (None when no model flag is given)."""
+    from tools.calc.model_description import ModelDescription
+
+    config = _read_json(args.hf_config) if args.hf_config is not None else None
+    description = ModelDescription(
+        preset=args.preset, hf_config=config, config_name=Path(args.hf_config).stem if args.hf_config else None,
+        vocab_size=args.vocab, hidden_size=args.hidden, num_layers=args.layers, num_heads=args.heads,
+        num_kv_heads=args.kv_heads, head_dim=args.head_dim, intermediate_size=args.intermediate,
+        tied_embeddings=args.tied, gated_mlp=False if args.plain_mlp else None, num_experts=args.experts,
+        expert_intermediate_size=args.expert_intermediate, granularity=args.granularity,
+        num_shared_experts=args.shared_experts, shared_expert_intermediate_size=args.shared_intermediate,
+        first_k_dense=args.first_k_dense, moe_every=args.moe_every, top_k=args.top_k,
+        total_params=args.total_params, active_params=args.active_params, expert_fraction=args.expert_fraction,
+    )
+    return description if description.stated() else None
 
 
-def _model_from_args(args: argparse.Namespace) -> ModelChoice | None:
-    from tools.calc.hf_config import shape_from_hf_config
-    from tools.calc.presets import find_preset
-    from tools.calc.shapes import build_shape
+def _resolve_model(args: argparse.Namespace) -> Any:
+    """The model through the one resolver (tools.calc.resolve_model), as every other door does."""
+    from tools.calc.resolve_model import resolve_model
 
-    chosen = [flag for flag, value in (("--preset", args.preset), ("--hf-config", args.hf_config),
-                                        ("--hidden", args.hidden), ("--total-params", args.total_params))
-              if value is not None]
-    if len(chosen) > 1:
-        raise UsageError(f"choose one model source, not {' and '.join(chosen)}")
-    if args.preset is not None:
-        preset = find_preset(args.preset)
-        return ModelChoice(shape=preset.shape, estimate=None, top_k=args.top_k, label=preset.display_name)
-    if args.hf_config is not None:
-        return ModelChoice(shape=shape_from_hf_config(_read_json(args.hf_config), name=Path(args.hf_config).stem),
-                           estimate=None, top_k=args.top_k, label=args.hf_config)
-    if args.total_params is not None:
-        from tools.calc.moe_estimate import estimate_active_params
+    description = _model_description(args)
+    if description is None:
+        if args.model_required:
+            raise UsageError("name a model: --preset NAME, --hf-config FILE, --vocab/--hidden/--layers/--heads, "
+                             "or --total-params")
+        return None
+    return resolve_model(description=description)
 
-        if not args.experts:
-            raise UsageError("--total-params needs --experts (and --top-k) to estimate active parameters")
-        estimate = estimate_active_params(
-            total_params=args.total_params, num_routed_experts=args.experts, top_k=args.top_k or 1,
-            num_shared_experts=args.shared_experts, expert_fraction=args.expert_fraction,
-        )
-        return ModelChoice(shape=None, estimate=estimate, top_k=args.top_k or 1, label="estimate from total")
-    if args.hidden is not None:
-        missing = [flag for flag, value in (("--vocab", args.vocab), ("--layers", args.layers),
-                                            ("--heads", args.heads)) if value is None]
-        if missing:
-            raise UsageError(f"explicit dimensions also need {', '.join(missing)}")
-        shape = build_shape(
-            vocab_size=args.vocab, hidden_size=args.hidden, num_layers=args.layers, num_heads=args.heads,
-            num_kv_heads=args.kv_heads, head_dim=args.head_dim, intermediate_size=args.intermediate or 0,
-            gated_mlp=not args.plain_mlp, tied_embeddings=args.tied, num_experts=args.experts,
-            expert_intermediate_size=args.expert_intermediate, top_k=args.top_k,
-            num_shared_experts=args.shared_experts, shared_expert_intermediate_size=args.shared_intermediate,
-            first_k_dense=args.first_k_dense, moe_every=args.moe_every,
-        )
-        return ModelChoice(shape=shape, estimate=None, top_k=None, label="explicit dimensions")
-    if args.model_required:
-        raise UsageError("name a model: --preset NAME, --hf-config FILE, or --vocab/--hidden/--layers/--heads")
-    return None
+
+def _assumptions(items: Any) -> list[dict[str, Any]]:
+    """Assumptions as codes, values, the headline flag and their English sentence (as the tools give them)."""
+    from tools.assumption_text import assumption_text
+
+    seen: dict[str, dict[str, Any]] = {}
+    for item in items:
+        seen.setdefault(repr((item.code, sorted(item.values.items()))),
+                        {**item.as_dict(), "text": assumption_text(item, language="en")})
+    return list(seen.values())
 
 
 def _read_json(path: str) -> Any:
@@ -148,54 +158,34 @@ def _read_json(path: str) -> Any:
 
 
 def _params(args: argparse.Namespace) -> dict[str, Any]:
-    from tools.calc.params import count_parameters
-
-    choice = _model_from_args(args)
-    if choice.estimate is not None:
-        est = choice.estimate
-        return {
-            "model": choice.label, "total_params": est.total_params, "active_params": est.active_params,
-            "embedding_params": None, "non_embedding_params": None, "breakdown": None,
-            "approximate": True, "assumptions": [est.assumption],
-        }
-    counts = count_parameters(choice.shape, top_k=choice.top_k)
-    result = {
-        "model": choice.shape.name, "total_params": counts.total, "active_params": counts.active,
-        "embedding_params": counts.embedding_params, "lm_head_params": counts.lm_head,
-        "non_embedding_params": counts.non_embedding,
-        "active_params_excl_input_embedding": counts.active_excl_input_embedding,
-        "active_non_embedding_params": counts.active_non_embedding,
-        "breakdown": counts.parts, "top_k": counts.top_k, "tied_embeddings": counts.tied_embeddings,
-        "approximate": False,
-        "assumptions": [
-            "active = all parameters except the routed experts a token is not sent to "
-            "(embedding and lm_head included; a tied matrix counted once)",
-        ],
+    model = _resolve_model(args)
+    counts = model.counts
+    result: dict[str, Any] = {
+        "model": model.label, "total_params": model.total_params, "active_params": model.active_params,
+        "embedding_params": counts.embedding_params if counts else None,
+        "lm_head_params": counts.lm_head if counts else None,
+        "non_embedding_params": counts.non_embedding if counts else None,
+        "active_params_excl_input_embedding": counts.active_excl_input_embedding if counts else None,
+        "active_non_embedding_params": counts.active_non_embedding if counts else None,
+        "breakdown": counts.parts if counts else None, "top_k": model.top_k,
+        "tied_embeddings": counts.tied_embeddings if counts else None, "approximate": model.approximate,
+        "reading": model.reading(), "assumptions": _assumptions(model.assumptions),
     }
-    if counts.mtp:
+    if counts is not None and counts.mtp:
         result["mtp_params"] = counts.mtp
         result["total_params_with_mtp"] = counts.total_with_mtp
         result["active_params_with_mtp"] = counts.active_with_mtp
     return result
 
 
-def _tokens_from_args(args: argparse.Namespace) -> tuple[float, list[str]]:
-    from tools.calc.tokens import tokens_from_samples
+def _data_description(args: argparse.Namespace) -> Any:
+    from tools.calc.resolve_data import DataDescription
 
-    if args.tokens is not None and args.samples is not None:
-        raise UsageError("give --tokens or --samples with --mean-length, not both")
-    if args.tokens is not None:
-        return args.tokens, [f"tokens given: {human(args.tokens)}"]
-    if args.samples is not None and args.mean_length is not None:
-        count = tokens_from_samples(
-            samples=args.samples, mean_length=args.mean_length, epochs=args.epochs,
-            length_unit="chars" if args.chars else "tokens", tokens_per_char=args.tokens_per_char,
-        )
-        return count.tokens, [
-            f"tokens = {human(args.samples)} samples × {args.mean_length:g} × {args.epochs:g} epoch(s)",
-            count.assumption,
-        ]
-    raise UsageError("give --tokens, or --samples and --mean-length")
+    return DataDescription(
+        tokens=args.tokens, samples=args.samples, mean_length=args.mean_length,
+        length_unit=("chars" if args.chars else "tokens") if args.mean_length is not None else None,
+        tokens_per_char=args.tokens_per_char, epochs=args.epochs, seq_len=args.seq_len,
+    )
 
 
 def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
@@ -203,23 +193,28 @@ def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tokens", type=_quantity, help="training tokens, e.g. 14.8B")
     group.add_argument("--samples", type=_quantity, help="number of samples, e.g. 28.9M")
     group.add_argument("--mean-length", type=_quantity, help="mean sample length (tokens, or chars with --chars)")
-    group.add_argument("--epochs", type=float, default=1.0, help="passes over the data (default 1)")
+    group.add_argument("--epochs", type=_quantity, help="passes over the data (default 1)")
     group.add_argument("--chars", action="store_true", help="--mean-length is in characters")
     group.add_argument("--tokens-per-char", type=float, help="with --chars: tokens per character (default 1)")
 
 
 def _flops(args: argparse.Namespace) -> dict[str, Any]:
     from tools.calc.flops import training_flops
+    from tools.calc.resolve_data import resolve_data
 
-    choice = _model_from_args(args)
-    tokens, assumptions = _tokens_from_args(args)
-    if choice.estimate is not None:
+    model = _resolve_model(args)
+    if args.tokens is None and args.samples is None and args.mean_length is None:
+        raise UsageError("give --tokens, or --samples and --mean-length")
+    data = resolve_data(description=_data_description(args))
+    if model.shape is None:
         raise UsageError("the detailed FLOP count needs the model's dimensions (--preset, --hf-config or flags)")
-    result = training_flops(choice.shape, tokens=tokens, seq_len=args.seq_len, attention=args.attention,
-                            recompute=args.recompute, top_k=choice.top_k, include_mtp=args.mtp)
+    if args.mtp and not model.shape.num_mtp_modules:
+        raise UsageError(f"--mtp: {model.label} has no multi-token-prediction module")
+    result = training_flops(model.shape, tokens=data.tokens, seq_len=data.seq_len, attention=args.attention,
+                            recompute=args.recompute, top_k=model.top_k, include_mtp=args.mtp)
     per_token = result.flops_per_token
     return {
-        "model": choice.shape.name, "tokens": tokens, "seq_len": args.seq_len,
+        "model": model.label, "tokens": data.tokens, "seq_len": data.seq_len,
         "active_params": result.active_params,
         "six_nd_flops": result.six_nd_flops, "six_nd_non_embedding_flops": result.six_nd_non_embedding_flops,
         "six_nd_convention": result.six_nd_convention,
@@ -227,7 +222,8 @@ def _flops(args: argparse.Namespace) -> dict[str, Any]:
         "forward_flops_per_token": per_token.forward_flops,
         "forward_flops_per_token_by_component": per_token.forward_by_component,
         "detailed_over_six_nd": result.detailed_over_six_nd,
-        "convention": per_token.convention, "assumptions": assumptions,
+        "convention": per_token.convention, "reading": model.reading(),
+        "assumptions": _assumptions([*model.assumptions, *data.assumptions]),
     }
 
 
@@ -259,65 +255,68 @@ def _optimal(args: argparse.Namespace) -> dict[str, Any]:
     return {**given, "allocations": allocations}
 
 
-def _gpu_time(args: argparse.Namespace) -> dict[str, Any]:
-    from tools.calc.gpu_time import compute_budget, default_mfu, project_gpu_time
-    from tools.calc.hardware import find_gpu
+def _hardware(args: argparse.Namespace, *, is_moe: bool) -> Any:
+    from tools.calc.resolve_hardware import HardwareDescription, resolve_hardware
 
-    gpu = find_gpu(args.gpu)
-    mfu, mfu_source = args.mfu, "given"
-    if mfu is None:
-        choice = default_mfu(is_moe=args.moe)
-        mfu, mfu_source = choice.mfu, f"default {choice.mfu:g} ({'MoE' if args.moe else 'dense'}): {choice.source}"
+    return resolve_hardware(description=HardwareDescription(
+        gpu=args.gpu, gpu_count=args.count, mfu=getattr(args, "mfu", None), price_per_gpu_hour=getattr(
+            args, "price", None), currency=getattr(args, "currency", None)), is_moe=is_moe)
+
+
+def _gpu_time(args: argparse.Namespace) -> dict[str, Any]:
+    from tools.calc.gpu_time import compute_budget, project_gpu_time
+
+    hw = _hardware(args, is_moe=args.moe)
     limits = [v for v in (args.days, args.gpu_hours, args.budget) if v is not None]
     if args.flops is not None and limits:
         raise UsageError("give --flops (to project time) or --days/--gpu-hours/--budget (for a budget), not both")
+    common = dict(gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu, price_per_gpu_hour=hw.price_per_gpu_hour,
+                  currency=hw.currency)
     if args.flops is not None:
-        result = project_gpu_time(training_flops=args.flops, gpu=gpu, gpu_count=args.count, mfu=mfu,
-                                  price_per_gpu_hour=args.price, currency=args.currency)
+        result = project_gpu_time(training_flops=args.flops, **common)
         energy = result.energy_kwh
     elif limits:
-        result = compute_budget(gpu=gpu, gpu_count=args.count, mfu=mfu, days=args.days, gpu_hours=args.gpu_hours,
-                                budget=args.budget, price_per_gpu_hour=args.price, currency=args.currency)
+        result = compute_budget(days=args.days, gpu_hours=args.gpu_hours, budget=args.budget, **common)
         energy = None
     else:
         raise UsageError("give --flops, or one of --days, --gpu-hours, --budget")
     return {
-        "gpu": gpu.display_name, "gpu_key": gpu.key, "count": args.count, "mfu": mfu, "mfu_source": mfu_source,
-        "peak_tflops_per_gpu": gpu.bf16_tflops, "training_flops": result.training_flops,
+        "gpu": hw.gpu.display_name, "gpu_key": hw.gpu.key, "count": hw.gpu_count, "mfu": hw.mfu,
+        "mfu_basis": "given" if hw.mfu_given else "default_moe" if args.moe else "default_dense",
+        "peak_tflops_per_gpu": hw.gpu.bf16_tflops, "training_flops": result.training_flops,
         "gpu_hours": result.gpu_hours, "wall_clock_hours": result.wall_clock_hours,
         "wall_clock_days": result.wall_clock_days, "cost": result.cost, "currency": result.currency,
         "price_per_gpu_hour": result.price_per_gpu_hour, "energy_kwh": energy, "notes": list(result.notes),
+        "assumptions": _assumptions(hw.assumptions),
     }
 
 
 def _memory(args: argparse.Namespace) -> dict[str, Any]:
-    from tools.calc.hardware import find_gpu
     from tools.calc.memory import bytes_to_gb, estimate_training_memory
-    from tools.calc.params import count_parameters
 
-    choice = _model_from_args(args)
-    if choice.shape is None:
+    model = _resolve_model(args)
+    if model.shape is None:
         raise UsageError("the memory estimate needs the model's dimensions (--preset, --hf-config or flags)")
-    shape = choice.shape
+    hw = _hardware(args, is_moe=model.is_moe)
+    shape = model.shape
     moe = shape.moe
     result = estimate_training_memory(
-        total_params=count_parameters(shape).total, gpu=find_gpu(args.gpu), gpu_count=args.count,
+        total_params=model.counts.total, gpu=hw.gpu, gpu_count=hw.gpu_count,
         zero_stage=args.zero, optimizer=args.optimizer, seq_len=args.seq_len, micro_batch=args.micro_batch,
         hidden=shape.hidden_size, num_layers=shape.num_layers, num_heads=shape.num_heads,
         recompute=args.recompute, flash_attention=not args.no_flash_attention,
-        moe_top_k=(choice.top_k or moe.top_k) if moe else None,
-        moe_ffn_hidden=moe.expert_intermediate_size if moe else None,
+        moe_top_k=model.top_k if moe else None, moe_ffn_hidden=moe.expert_intermediate_size if moe else None,
     )
     gb = bytes_to_gb
     return {
-        "model": shape.name, "gpu": result.gpu.display_name, "count": result.gpu_count,
+        "model": model.label, "gpu": result.gpu.display_name, "count": result.gpu_count,
         "zero_stage": result.zero_stage, "optimizer": result.optimizer.name,
         "weights_gb": gb(result.weights_bytes), "grads_gb": gb(result.grads_bytes),
         "optimizer_gb": gb(result.optimizer_bytes), "activations_gb": gb(result.activations_bytes),
         "overhead_gb": gb(result.overhead_bytes), "total_gb": gb(result.total_bytes),
         "capacity_gb": gb(result.capacity_bytes), "fits": result.fits,
         "headroom_gb": gb(result.headroom_bytes), "suggestions": list(result.suggestions),
-        "notes": list(result.notes),
+        "notes": list(result.notes), "assumptions": _assumptions([*model.assumptions, *hw.assumptions]),
     }
 
 
@@ -367,7 +366,19 @@ def _format_value(key: str, value: Any) -> str:
 def _print_table(result: dict[str, Any], stream: Any) -> None:
     rows: list[tuple[str, str]] = []
     lists: list[tuple[str, list[Any]]] = []
+    if isinstance(result.get("reading"), dict):
+        from assistant.understood import RunReading, check_lines, understood_line
+
+        reading = RunReading(model=result["reading"])
+        for line in (understood_line(reading, language="en"), *check_lines(result["reading"], language="en")):
+            stream.write(line.replace("**", "") + "\n")
+        stream.write("\n")
     for key, value in result.items():
+        if key == "reading":
+            continue
+        if key == "assumptions" and isinstance(value, list):
+            lists.append((key, [("! " if item["headline"] else "") + item["text"] for item in value]))
+            continue
         if isinstance(value, dict):
             rows.append((key, ""))
             unit = {"breakdown": "_params", "forward_flops_per_token_by_component": "_flops"}.get(key, "")
@@ -426,7 +437,10 @@ def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
             final = event
     report = conversation.report(args.lang) if args.lang else final.report
     if report is None:  # not a plan: the assistant asked a question or explained a concept
-        stdout.write(final.text.rstrip() + "\n")
+        if args.format == "json" and final.question is not None:
+            stdout.write(json.dumps(final.question, ensure_ascii=False, indent=2) + "\n")
+        else:
+            stdout.write(final.text.rstrip() + "\n")
         return 0
     if args.format == "json":
         stdout.write(export.json_export(report))
@@ -471,7 +485,7 @@ def _chat_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="scaling-assistant",
         description="Scaling-law calculator and assistant for dense and MoE LLM pre-training runs.",
     )
@@ -489,7 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
     flops = command("flops", _flops, "training FLOPs: 6·N·D and the detailed count")
     _add_model_arguments(flops)
     _add_token_arguments(flops)
-    flops.add_argument("--seq-len", type=_count, default=2048, help="sequence length (default 2048)")
+    flops.add_argument("--seq-len", type=_count, help="sequence length (default: the mean sample length in tokens, "
+                       "else 2048; stated in the output)")
     flops.add_argument("--attention", choices=("full", "causal"), default="full",
                        help="full = measured convention (default); causal = Megatron-LM halving")
     flops.add_argument("--recompute", choices=("none", "selective", "full"), default="none")
@@ -506,16 +521,16 @@ def build_parser() -> argparse.ArgumentParser:
     gpu_time.add_argument("--gpu-hours", type=_quantity, help="inverse: GPU-hours available")
     gpu_time.add_argument("--budget", type=_quantity, help="inverse: money available (needs --price)")
     gpu_time.add_argument("--gpu", required=True, help="GPU name, e.g. 4090, H100, A100-80GB")
-    gpu_time.add_argument("--count", type=_count, default=1, help="number of GPUs (default 1)")
+    gpu_time.add_argument("--count", type=_count, help="number of GPUs (default 1, stated in the output)")
     gpu_time.add_argument("--mfu", type=_fraction, help="model FLOPs utilisation, 0.4 or 40%% (default: named)")
     gpu_time.add_argument("--moe", action="store_true", help="use the MoE default MFU")
-    gpu_time.add_argument("--price", type=float, help="price per GPU-hour")
-    gpu_time.add_argument("--currency", default="USD", help="currency of --price (default USD)")
+    gpu_time.add_argument("--price", type=_quantity, help="price per GPU-hour")
+    gpu_time.add_argument("--currency", help="currency of --price (default USD, stated in the output)")
 
     memory = command("memory", _memory, "training memory per GPU and what would make it fit")
     _add_model_arguments(memory)
     memory.add_argument("--gpu", required=True, help="GPU name, e.g. 4090")
-    memory.add_argument("--count", type=_count, default=1, help="number of GPUs (data parallel)")
+    memory.add_argument("--count", type=_count, help="number of GPUs, data parallel (default 1, stated)")
     memory.add_argument("--zero", type=int, choices=(0, 1, 2, 3), default=0, help="ZeRO stage (default 0)")
     memory.add_argument("--optimizer", default="adamw_mixed", help="adamw_mixed (16 B/param, default), "
                         "adamw_mixed_fp32_grads (18), adamw_fp32, adamw_8bit_mixed, sgd_momentum_mixed")
@@ -553,8 +568,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exit_:
+    except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
+    except UsageError as error:
+        stderr.write(f"error: {error}\n")
+        return EXIT_USAGE
     if getattr(args, "run", None) is not None:
         try:
             return args.run(args, stdout, stderr)
@@ -564,7 +582,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
     try:
         result = args.handler(args)
     except CalcInputError as error:
-        stderr.write(f"error: {error}\n")
+        flag = _FLAGS.get(error.field, error.field)
+        why = f" ({error.why})" if error.why else ""
+        stderr.write(f"error: {flag}: got {error.value!r}, expected {error.expected}{why}\n")
         return EXIT_USAGE
     except UsageError as error:
         stderr.write(f"error: {error}\n")

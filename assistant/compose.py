@@ -6,10 +6,9 @@ composition is deterministic: the same artifacts give the same report, in either
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assistant.i18n import localise_assumption, localise_label
-from assistant.quantities import human, sci
 from assistant.references import format_reference
 from assistant.report import (
     PRIMARY_LOSS_FIT,
@@ -23,17 +22,24 @@ from assistant.report import (
     alternatives_table,
     block,
     bullet_list,
-    count_text,
     duration_text,
     fits_table,
+    label,
     money_text,
     ratio_text,
     verdict_text,
 )
+from assistant.understood import RunReading, first_lines
+from tools.assumption_text import assumption_text
+from tools.quantities import count_text, human, sci
 
 
-def _dedupe(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Assumptions from several tools, each once (the same code with the same values), in order."""
+    seen: dict[str, dict[str, Any]] = {}
+    for item in items:
+        seen.setdefault(repr((item["code"], sorted(item.get("values", {}).items()))), item)
+    return list(seen.values())
 
 
 def compose_report(
@@ -42,15 +48,32 @@ def compose_report(
     language: Language,
     request: str,
     changes: list[str] | None = None,
+    not_understood: Sequence[str] = (),
+    not_used: Mapping[str, Any] | None = None,
 ) -> Report:
-    """A plan report (count/FLOPs/Chinchilla/GPU/memory artifacts) or a budget report (budget_to_model)."""
+    """A plan report (count/FLOPs/Chinchilla/GPU/memory artifacts) or a budget report (budget_to_model).
+
+    ``not_understood`` (numbers the reader could not place) and ``not_used`` (fields read but not used)
+    come from the offline reader; they open the report with what was understood.
+    """
     if "chinchilla_analysis" not in artifacts and "budget_to_model" in artifacts:
-        return _budget_report(artifacts["budget_to_model"], language=language, request=request)
-    return _plan_report(artifacts, language=language, request=request, changes=changes or [])
+        return _budget_report(artifacts["budget_to_model"], language=language, request=request,
+                              not_understood=not_understood, not_used=not_used or {})
+    return _plan_report(artifacts, language=language, request=request, changes=changes or [],
+                        not_understood=not_understood, not_used=not_used or {})
+
+
+def _model_label(reading: Mapping[str, Any], language: Language) -> str:
+    """The report's name for the model: the preset or config name, or what kind of description it was."""
+    if reading["source"] == "size" and not reading.get("preset"):
+        return label(language, "model_size_moe" if reading["is_moe"] else "model_size_dense")
+    if reading["source"] == "dimensions":
+        return label(language, "model_dimensions")
+    return reading["label"]
 
 
 def _plan_report(artifacts: dict[str, dict[str, Any]], *, language: Language, request: str,
-                 changes: list[str]) -> Report:
+                 changes: list[str], not_understood: Sequence[str], not_used: Mapping[str, Any]) -> Report:
     params = artifacts.get("count_parameters")
     flops = artifacts.get("estimate_training_flops")
     chin = artifacts.get("chinchilla_analysis")
@@ -62,11 +85,16 @@ def _plan_report(artifacts: dict[str, dict[str, Any]], *, language: Language, re
         raise ValueError(f"a plan report needs the results of {', '.join(missing)}")
     assumptions = _dedupe([*params["assumptions"], *flops["assumptions"], *chin["assumptions"],
                            *(gpu["assumptions"] if gpu else []), *(memory["assumptions"] if memory else [])])
-    model_label = localise_label(params["model"], language)
-    sections = [block(language, "title", model_label=model_label)]
+    model_label = _model_label(params["reading"], language)
+    reading = RunReading(model=params["reading"], tokens=flops["tokens"], seq_len=flops["seq_len"],
+                         gpu=gpu["gpu"] if gpu else None, gpu_count=gpu["gpu_count"] if gpu else None,
+                         mfu=gpu["mfu"] if gpu and gpu["mfu_basis"] == "given" else None)
+    opening = first_lines(reading=reading, assumptions=assumptions, language=language,
+                          not_understood=not_understood, not_used=not_used)
+    sections = [block(language, "title", model_label=model_label), "\n\n".join(opening)]
     if changes:
         sections.append(block(language, "changes", changes="; ".join(changes)))
-    shown = [localise_assumption(a, language) for a in assumptions]
+    shown = [assumption_text(a, language=language) for a in assumptions]
     sections.append(block(language, "inputs", assumptions=bullet_list(shown)))
     sections.append(_params_section(params, model_label, language))
     sections.append(block(language, "data", tokens=count_text(flops["tokens"], language),
@@ -75,11 +103,9 @@ def _plan_report(artifacts: dict[str, dict[str, Any]], *, language: Language, re
     detailed = flops["detailed_flops"]
     if detailed is None:
         note = block(language, "flops_note_6nd")
-    elif flops["convention"].startswith("full"):
-        note = block(language, "flops_note", seq_len=f"{flops['seq_len']:,}",
-                     ratio=f"{flops['detailed_over_six_nd']:.2f}")
     else:
-        note = f"{flops['convention']} (×{flops['detailed_over_six_nd']:.2f} of 6·N·D)."
+        note = block(language, f"flops_note_{flops['convention']}", seq_len=f"{flops['seq_len']:,}",
+                     ratio=f"{flops['detailed_over_six_nd']:.2f}")
     sections.append(block(language, "compute", six_nd_flops=sci(flops["six_nd_flops"]),
                           detailed_flops=sci(detailed) if detailed is not None else "—", detailed_note=note))
     allocations = chin["compute_optimal"]
@@ -133,15 +159,16 @@ def _plan_report(artifacts: dict[str, dict[str, Any]], *, language: Language, re
             "predicted_loss": chin["predicted_loss"], "alternatives": chin["alternatives"],
         },
         gpu=_gpu_summary(gpu), memory=memory, changes=changes, recommendations=recommendations, caveats=caveats,
-        references=keys, assumptions=assumptions, markdown=markdown,
+        references=keys, assumptions=assumptions, understood=opening[0], first_lines=opening,
+        not_understood=list(not_understood), not_used=dict(not_used), markdown=markdown,
     )
 
 
-def _data_how(assumptions: list[str], language: Language) -> str:
-    found = next((a for a in assumptions if a.startswith("tokens =")), None)
+def _data_how(assumptions: list[dict[str, Any]], language: Language) -> str:
+    found = next((a for a in assumptions if a["code"].startswith("tokens_from_sample_")), None)
     if found is None:
         return ""
-    text = localise_assumption(found, language)
+    text = assumption_text(found, language=language)
     return text[0].upper() + text[1:] + ("." if language == "en" else "。")
 
 
@@ -178,7 +205,8 @@ def _exact(value: float | None, approximate: bool) -> str:
 def _gpu_summary(gpu: dict[str, Any] | None) -> dict[str, Any] | None:
     if gpu is None:
         return None
-    return {"name": gpu["gpu"], "count": gpu["gpu_count"], "mfu": gpu["mfu"], "mfu_source": gpu["mfu_source"],
+    return {"name": gpu["gpu"], "key": gpu["gpu_key"], "count": gpu["gpu_count"], "mfu": gpu["mfu"],
+            "mfu_basis": gpu["mfu_basis"],
             "gpu_hours": gpu["gpu_hours"], "wall_clock_days": gpu["wall_clock_days"], "cost": gpu["cost"],
             "currency": gpu["currency"], "energy_kwh": gpu["energy_kwh"], "training_flops": gpu["training_flops"]}
 
@@ -208,21 +236,11 @@ def _gpu_section(gpu: dict[str, Any] | None, memory: dict[str, Any] | None, lang
         memory_line = block(language, "memory_unknown")
     return block(
         language, "gpu", gpu_count=gpu["gpu_count"], gpu_name=gpu["gpu"], peak_tflops=f"{gpu['peak_tflops_per_gpu']:g}",
-        mfu=f"{gpu['mfu']:.0%}", mfu_source=_mfu_source(gpu["mfu_source"], language),
+        mfu=f"{gpu['mfu']:.0%}", mfu_source=label(language, f"mfu_{gpu['mfu_basis']}"),
         gpu_hours=f"{gpu['gpu_hours']:,.0f}", wall_clock=duration_text(gpu["wall_clock_hours"], language),
         cost_clause=_cost_clause(gpu["cost"], gpu["currency"], language), energy_clause=energy,
         memory_line=memory_line,
     )
-
-
-def _mfu_source(source: str, language: Language) -> str:
-    """'given', or which default (the full citation is in the assumptions)."""
-    if source == "given":
-        return "given" if language == "en" else "用户给定"
-    kind = "MoE" if "MoE" in source.split(":")[0] else "dense"
-    if language == "en":
-        return f"default for {kind} runs, see assumptions"
-    return f"{'MoE' if kind == 'MoE' else '稠密模型'}默认值，依据见输入与假设"
 
 
 def _recommendations(chin: dict[str, Any], gpu: dict[str, Any] | None, memory: dict[str, Any] | None,
@@ -248,22 +266,29 @@ def _recommendations(chin: dict[str, Any], gpu: dict[str, Any] | None, memory: d
         found.append(block(language, "rec_moe"))
     if memory is not None and not memory["fits"]:
         found.append(block(language, "rec_memory", suggestions="; ".join(memory["suggestions"]) or "—"))
-    if gpu is not None and gpu["mfu_source"] != "given":
+    if gpu is not None and gpu["mfu_basis"] != "given":
         found.append(block(language, "rec_mfu", mfu=f"{gpu['mfu']:.0%}"))
     return found
 
 
-def _budget_report(budget: dict[str, Any], *, language: Language, request: str) -> Report:
+def _budget_report(budget: dict[str, Any], *, language: Language, request: str, not_understood: Sequence[str],
+                   not_used: Mapping[str, Any]) -> Report:
     rule20 = next(a for a in budget["compute_optimal"] if a["fit"] == "rule-20")
+    reading = RunReading(gpu=budget["gpu"], gpu_count=budget["gpu_count"],
+                         mfu=budget["mfu"] if budget["mfu_basis"] == "given" else None)
+    opening = first_lines(reading=reading, assumptions=budget["assumptions"], language=language,
+                          not_understood=not_understood, not_used=not_used)
     markdown = block(
         language, "budget", gpu_count=budget["gpu_count"], gpu_name=budget["gpu"],
         wall_clock=duration_text(budget["wall_clock_days"] * 24, language), mfu=f"{budget['mfu']:.0%}",
-        mfu_source=_mfu_source(budget["mfu_source"], language), gpu_hours=f"{budget['gpu_hours']:,.0f}",
+        mfu_source=label(language, f"mfu_{budget['mfu_basis']}"), gpu_hours=f"{budget['gpu_hours']:,.0f}",
         cost_clause=_cost_clause(budget["cost"], budget["currency"], language),
         training_flops=sci(budget["training_flops"]), fits_table=fits_table(budget["compute_optimal"], language),
         rule20_params=count_text(rule20["params"], language), rule20_tokens=count_text(rule20["tokens"], language),
+        first_lines="\n\n".join(opening),
     ) + "\n\n" + block(language, "budget_references", references="; ".join(
         format_reference(k) for k in (*REFERENCES_ALWAYS, *REFERENCES_GPU))) + "\n"
     return Report(kind="budget", language=language, request=request, budget=budget,
                   references=[*REFERENCES_ALWAYS, *REFERENCES_GPU], assumptions=budget["assumptions"],
-                  markdown=markdown)
+                  understood=opening[0], first_lines=opening, not_understood=list(not_understood),
+                  not_used=dict(not_used), markdown=markdown)

@@ -10,9 +10,9 @@ from functools import cache
 from string import Template
 from typing import Any, Literal
 
-from assistant.quantities import human, sci
 from assistant.references import bibtex
 from prompts import load
+from tools.quantities import human, sci
 
 Style = Literal["markdown", "latex"]
 

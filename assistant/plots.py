@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 import plotly.graph_objects as go
 
-from assistant.quantities import human
 from assistant.report import FIT_ORDER, PRIMARY_LOSS_FIT
 from tools.calc.fits import FITS
 from tools.calc.gpu_time import project_gpu_time
@@ -29,6 +28,7 @@ from tools.calc.params import count_parameters
 from tools.calc.presets import find_preset
 from tools.calc.scaling import CHINCHILLA_TOKENS_PER_PARAM, NEAR_OPTIMAL_BAND, tokens_per_param
 from tools.calc.tokens import tokens_from_samples
+from tools.quantities import human
 
 Language = Literal["zh", "en"]
 FigureName = Literal["frontier", "loss", "tokens_per_param", "wall_clock"]

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from assistant.quantities import human, human_zh, sci
 from prompts import load
+from tools.quantities import count_text, sci
 
 Language = Literal["zh", "en"]
 
@@ -47,7 +47,11 @@ class Report(BaseModel):
     recommendations: list[str] = []
     caveats: list[str] = []
     references: list[str] = []
-    assumptions: list[str] = []
+    assumptions: list[dict[str, Any]] = []
+    understood: str = ""
+    first_lines: list[str] = []
+    not_understood: list[str] = []
+    not_used: dict[str, Any] = {}
     markdown: str = ""
 
 
@@ -74,15 +78,6 @@ def label(language: Language, name: str, **values: Any) -> str:
 
 
 # --- formatting --------------------------------------------------------------------------------------
-
-
-def count_text(value: float | None, language: Language) -> str:
-    """A parameter or token count: '14.8B' (en) / '148亿（14.8B）' (zh); '—' when unknown."""
-    if value is None:
-        return "—"
-    if language == "zh" and value >= 1e4:
-        return f"{human_zh(value)}（{human(value)}）"
-    return human(value)
 
 
 def ratio_text(value: float) -> str:

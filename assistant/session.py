@@ -19,7 +19,16 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from assistant.agent import FALLBACK_MARK, MODEL_CALL_LIMIT, RECURSION_LIMIT, build_agent, describe_failure
 from assistant.compose import compose_report
 from assistant.offline.parse import parse_message
-from assistant.offline.planner import artifacts_of, change_notes, message_text, plans, split_turn
+from assistant.offline.planner import (
+    ReadingNotes,
+    artifacts_of,
+    change_notes,
+    message_text,
+    pending_question,
+    plans,
+    reading_notes,
+    split_turn,
+)
 from assistant.settings import Settings
 from assistant.trace import untraced_numbers
 
@@ -43,6 +52,7 @@ class Event:
     mode: str = ""
     report: dict[str, Any] | None = None
     flags: tuple[str, ...] = ()
+    question: dict[str, Any] | None = None  # a clarifying question as data (offline planner), for --format json
 
 
 _ERROR_TEXT = {
@@ -133,7 +143,8 @@ class Conversation:
             answer = _LIMIT_TEXT[language].format(limit=MODEL_CALL_LIMIT)
         turn_results = artifacts_of(self.messages[start:])
         report = _report(turn_results, language=language, request=text,
-                         changes=self._offline_changes(len(self.messages)))
+                         changes=self._offline_changes(len(self.messages)),
+                         notes=self._offline_notes(len(self.messages)))
         if report is not None:
             self.last_report = report
         flags: tuple[str, ...] = ()
@@ -142,7 +153,9 @@ class Conversation:
             flags = tuple(untraced_numbers(answer, results=known, user_text=_users(self)))
             if flags:
                 yield Event("flag", text=_FLAG_TEXT[language].format(numbers=", ".join(flags)), flags=flags, mode=mode)
-        yield Event("final", text=answer, mode=mode, report=report, flags=flags)
+        question = pending_question(self.messages[:start + 1]) if report is None and self._offline(
+            self.messages[start:]) else None
+        yield Event("final", text=answer, mode=mode, report=report, flags=flags, question=question)
 
     def remember(self, role: Literal["user", "assistant"], text: str) -> None:
         """Add an earlier exchange as plain text (a chat restored from the browser, in LLM mode)."""
@@ -156,19 +169,28 @@ class Conversation:
                 end = next((i for i in range(index + 1, len(self.messages))
                             if isinstance(self.messages[i], HumanMessage)), len(self.messages))
                 found = _report(results, language=language, request=message_text(self.messages[index]),
-                                changes=self._offline_changes(end))
+                                changes=self._offline_changes(end), notes=self._offline_notes(end))
                 if found is not None:
                     return found
         return None
+
+    def _offline(self, turn_messages: list[BaseMessage]) -> bool:
+        """Whether the offline planner answered (offline mode, or the fallback in this turn)."""
+        return self.settings.mode == "offline" or any(
+            isinstance(m, AIMessage) and m.response_metadata.get(FALLBACK_MARK) for m in turn_messages)
 
     def _offline_changes(self, end: int) -> list[str]:
         """What changed since the previous plan, as the offline planner's answer says it, for the turn ending at
         ``end`` (so the report matches that answer); none for an LLM's answer, whose tool arguments, not the
         planner's reading of the messages, decide what changed."""
         turn = split_turn(self.messages[:end])
-        offline = self.settings.mode == "offline" or any(
-            isinstance(m, AIMessage) and m.response_metadata.get(FALLBACK_MARK) for m in turn.after)
-        return change_notes(*plans(turn)) if offline and turn.history else []
+        return change_notes(*plans(turn)) if self._offline(turn.after) and turn.history else []
+
+    def _offline_notes(self, end: int) -> ReadingNotes | None:
+        """Numbers the offline reader could not place and fields it did not use, for the turn ending at ``end``
+        (the offline planner's reading; an LLM reads the message itself, so there are none to report)."""
+        turn = split_turn(self.messages[:end])
+        return reading_notes(turn, plans(turn)[1]) if self._offline(turn.after) else None
 
     def _tool_events(self, message: BaseMessage, started: dict[str, float], mode: str) -> Iterator[Event]:
         if isinstance(message, AIMessage):
@@ -227,12 +249,14 @@ def _users(conversation: Conversation) -> str:
 
 
 def _report(results: dict[str, dict[str, Any]], *, language: str, request: str,
-            changes: list[str] | None = None) -> dict[str, Any] | None:
+            changes: list[str] | None = None, notes: ReadingNotes | None = None) -> dict[str, Any] | None:
     usable = {name: r for name, r in results.items() if "error" not in r}
     needed = {"count_parameters", "estimate_training_flops", "chinchilla_analysis"}
     if needed <= set(usable) or "budget_to_model" in usable:
         try:
-            return compose_report(usable, language=language, request=request, changes=changes).model_dump(mode="json")
+            return compose_report(usable, language=language, request=request, changes=changes,
+                                  not_understood=notes.not_understood if notes else (),
+                                  not_used=notes.not_used if notes else None).model_dump(mode="json")
         except Exception:  # noqa: BLE001 - a report is a bonus in LLM mode; the answer still stands
             log.exception("could not compose the report")
     return None

@@ -6,25 +6,22 @@ from :mod:`tools.calc`; this module only chooses which calculation to call and p
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from tools.assumption_text import assumption_text
 from tools.calc.alternatives import plan_alternatives
+from tools.calc.assumptions import Assumption, assume
 from tools.calc.fits import FITS, LOSS_CAVEAT
-from tools.calc.flops import training_flops
+from tools.calc.flops import six_nd_flops, training_flops
 from tools.calc.gpu_time import compute_budget, project_gpu_time
 from tools.calc.memory import bytes_to_gb, estimate_training_memory
+from tools.calc.resolve_hardware import ResolvedHardware
+from tools.calc.resolve_model import ResolvedModel
 from tools.calc.scaling import FitComparison, compare_fits_at, data_matched_params, tokens_per_param
-from tools.specs import (
-    DataSpec,
-    HardwareSpec,
-    ModelSpec,
-    ResolvedHardware,
-    resolve_data,
-    resolve_hardware,
-    resolve_model,
-)
+from tools.lenient import Count, MaybeQuantity, choice
+from tools.specs import DataSpec, HardwareSpec, ModelSpec, resolve_specs
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -35,6 +32,60 @@ _STRICT = ConfigDict(extra="forbid")
 class CountParametersInput(BaseModel):
     model_config = _STRICT
     model: ModelSpec = Field(..., description="The model to count")
+
+
+class AssumptionOut(BaseModel):
+    """One assumption: its code and values (for templates), whether it moves a headline number, its sentence."""
+
+    code: str
+    values: dict[str, Any]
+    headline: bool
+    text: str
+
+
+def assumptions_out(assumptions: list[Assumption] | tuple[Assumption, ...]) -> list[AssumptionOut]:
+    """Tool-result form of core assumptions, deduplicated in order; ``text`` is English, for the model."""
+    seen: dict[tuple[str, str], AssumptionOut] = {}
+    for item in assumptions:
+        key = (item.code, repr(sorted(item.values.items())))
+        if key not in seen:
+            seen[key] = AssumptionOut(code=item.code, values=dict(item.values), headline=item.headline,
+                                      text=assumption_text(item, language="en"))
+    return list(seen.values())
+
+
+class SizeCheckOut(BaseModel):
+    """A total/activated figure the user stated that differs from the exact count by more than 2%."""
+
+    quantity: Literal["total", "active"]
+    stated: float
+    counted: int
+    convention: str | None
+    convention_value: int | None
+
+
+class ModelReading(BaseModel):
+    """How the model description was read: the source, what was counted, stated or estimated, and from where."""
+
+    source: Literal["preset", "hf_config", "dimensions", "size"]
+    label: str
+    preset: str | None
+    matched_preset: bool
+    is_moe: bool
+    total_params: float
+    total_basis: Literal["counted", "stated", "estimated"]
+    active_params: float
+    active_basis: Literal["counted", "stated", "estimated"]
+    num_experts: int | None
+    num_shared_experts: int | None
+    top_k: int | None
+    top_k_origin: Literal["stated", "preset", "config"] | None
+    checks: list[SizeCheckOut]
+    unused: list[str]
+
+
+def model_reading(model: ResolvedModel) -> ModelReading:
+    return ModelReading.model_validate(model.reading())
 
 
 class ParamsResult(BaseModel):
@@ -49,9 +100,10 @@ class ParamsResult(BaseModel):
     top_k: int | None
     mtp_params: int | None
     approximate: bool
-    estimate_reference_preset: str | None  # approximate counts: the preset whose expert share was used
+    estimate_reference_preset: str | None  # estimated counts: the preset whose expert share was used
+    reading: ModelReading
     counting_convention: str
-    assumptions: list[str]
+    assumptions: list[AssumptionOut]
 
 
 ACTIVE_CONVENTION = (
@@ -62,8 +114,8 @@ ACTIVE_CONVENTION = (
 
 
 def count_parameters(args: CountParametersInput) -> ParamsResult:
-    """Count total and activated parameters exactly (preset / config / dimensions) or estimate them (total only)."""
-    model = resolve_model(args.model)
+    """Count total and activated parameters exactly (preset / config / dimensions), or take stated sizes."""
+    model = resolve_specs(model=args.model).model
     counts = model.counts
     return ParamsResult(
         model=model.label, total_params=model.total_params, active_params=model.active_params,
@@ -72,23 +124,36 @@ def count_parameters(args: CountParametersInput) -> ParamsResult:
         non_embedding_params=counts.non_embedding if counts else None,
         active_params_excl_input_embedding=counts.active_excl_input_embedding if counts else None,
         breakdown=counts.parts if counts else None,
-        top_k=(counts.top_k or None) if counts else model.top_k,
+        top_k=model.top_k,
         mtp_params=(counts.mtp or None) if counts else None,
         approximate=model.approximate,
         estimate_reference_preset=model.estimate.reference_preset if model.estimate else None,
+        reading=model_reading(model),
         counting_convention=ACTIVE_CONVENTION,
-        assumptions=list(model.assumptions),
+        assumptions=assumptions_out(model.assumptions),
     )
 
 
 # --- estimate_training_flops -----------------------------------------------------------------------
 
 
+Attention = Annotated[Literal["full", "causal"], BeforeValidator(choice({"full": "full", "causal": "causal"}))]
+Recompute = Annotated[Literal["none", "selective", "full"], BeforeValidator(choice({
+    "none": "none", "no": "none", "off": "none", "selective": "selective", "full": "full"}))]
+Optimizer = Annotated[Literal["adamw_mixed", "adamw_mixed_fp32_grads", "adamw_fp32", "adamw_8bit_mixed"],
+                      BeforeValidator(choice({"adamwmixed": "adamw_mixed", "adamw": "adamw_mixed",
+                                              "adamwmixedfp32grads": "adamw_mixed_fp32_grads",
+                                              "adamwfp32": "adamw_fp32", "adamw8bitmixed": "adamw_8bit_mixed",
+                                              "adamw8bit": "adamw_8bit_mixed"}))]
+ZeroStage = Annotated[int, BeforeValidator(choice({f"{prefix}{n}": n for n in range(4)
+                                                   for prefix in ("zero", "stage", "zerostage", "")}))]
+
+
 class TrainingFlopsInput(BaseModel):
     model_config = _STRICT
     model: ModelSpec
     data: DataSpec
-    attention: Literal["full", "causal"] = Field(
+    attention: Attention = Field(
         "full", description="full = S×S scores as a profiler measures (default); causal = Megatron-LM halving")
 
 
@@ -101,24 +166,24 @@ class FlopsResult(BaseModel):
     detailed_flops: float | None
     flops_per_token: float | None
     detailed_over_six_nd: float | None
-    convention: str
+    convention: Literal["full", "causal", "six_nd_only"]
     approximate: bool
-    assumptions: list[str]
+    assumptions: list[AssumptionOut]
 
 
 def estimate_training_flops(args: TrainingFlopsInput) -> FlopsResult:
     """Training FLOPs two ways: 6·N·D on activated parameters, and a detailed count from the shape."""
-    model = resolve_model(args.model)
-    data = resolve_data(args.data)
+    resolved = resolve_specs(model=args.model, data=args.data)
+    model, data = resolved.model, resolved.data
     assumptions = [*model.assumptions, *data.assumptions]
-    six_nd = 6.0 * model.active_params * data.tokens
-    convention_6nd = "6·N·D with N = activated parameters including embeddings (Kaplan 2020 §2.1)"
     if model.shape is None:
-        assumptions.append("detailed count needs the architecture: only 6·N·D is given")
+        assumptions.append(assume("flops_6nd_only"))
         return FlopsResult(
-            tokens=data.tokens, seq_len=data.seq_len, active_params=model.active_params, six_nd_flops=six_nd,
-            six_nd_convention=convention_6nd, detailed_flops=None, flops_per_token=None,
-            detailed_over_six_nd=None, convention="6·N·D only", approximate=True, assumptions=assumptions,
+            tokens=data.tokens, seq_len=data.seq_len, active_params=model.active_params,
+            six_nd_flops=six_nd_flops(params=model.active_params, tokens=data.tokens),
+            six_nd_convention="6·N·D with N = activated parameters including embeddings (Kaplan 2020 §2.1)",
+            detailed_flops=None, flops_per_token=None, detailed_over_six_nd=None, convention="six_nd_only",
+            approximate=True, assumptions=assumptions_out(assumptions),
         )
     result = training_flops(model.shape, tokens=data.tokens, seq_len=data.seq_len, attention=args.attention,
                             top_k=model.top_k)
@@ -126,8 +191,8 @@ def estimate_training_flops(args: TrainingFlopsInput) -> FlopsResult:
         tokens=data.tokens, seq_len=data.seq_len, active_params=result.active_params,
         six_nd_flops=result.six_nd_flops, six_nd_convention=result.six_nd_convention,
         detailed_flops=result.detailed_flops, flops_per_token=result.flops_per_token.training_flops,
-        detailed_over_six_nd=result.detailed_over_six_nd, convention=result.flops_per_token.convention,
-        approximate=False, assumptions=assumptions,
+        detailed_over_six_nd=result.detailed_over_six_nd, convention=args.attention,
+        approximate=False, assumptions=assumptions_out(assumptions),
     )
 
 
@@ -137,9 +202,12 @@ def estimate_training_flops(args: TrainingFlopsInput) -> FlopsResult:
 class GpuTimeInput(BaseModel):
     model_config = _STRICT
     hardware: HardwareSpec
-    training_flops: float | None = Field(None, gt=0, le=1e32, description="FLOPs to project; or give model+data")
+    training_flops: MaybeQuantity = Field(None, gt=0, le=1e32, description="FLOPs to project; or give model+data")
     model: ModelSpec | None = Field(None, description="With data: FLOPs = 6·N_active·D")
     data: DataSpec | None = None
+
+
+MfuBasis = Literal["given", "default_dense", "default_moe"]
 
 
 class GpuTimeResult(BaseModel):
@@ -148,7 +216,7 @@ class GpuTimeResult(BaseModel):
     gpu_count: int
     peak_tflops_per_gpu: float
     mfu: float
-    mfu_source: str
+    mfu_basis: MfuBasis
     training_flops: float
     gpu_hours: float
     wall_clock_hours: float
@@ -158,18 +226,22 @@ class GpuTimeResult(BaseModel):
     price_per_gpu_hour: float | None
     energy_kwh: float | None
     notes: list[str]
-    assumptions: list[str]
+    assumptions: list[AssumptionOut]
 
 
-def _gpu_time(flops: float, hw: ResolvedHardware, assumptions: list[str]) -> GpuTimeResult:
+def mfu_basis(hw: ResolvedHardware, *, is_moe: bool) -> MfuBasis:
+    return "given" if hw.mfu_given else "default_moe" if is_moe else "default_dense"
+
+
+def _gpu_time(flops: float, hw: ResolvedHardware, assumptions: list[Assumption], *, is_moe: bool) -> GpuTimeResult:
     projection = project_gpu_time(training_flops=flops, gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu,
                                   price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
     return GpuTimeResult(
         gpu=hw.gpu.display_name, gpu_key=hw.gpu.key, gpu_count=hw.gpu_count, peak_tflops_per_gpu=hw.gpu.bf16_tflops,
-        mfu=hw.mfu, mfu_source=hw.mfu_source, training_flops=flops, gpu_hours=projection.gpu_hours,
+        mfu=hw.mfu, mfu_basis=mfu_basis(hw, is_moe=is_moe), training_flops=flops, gpu_hours=projection.gpu_hours,
         wall_clock_hours=projection.wall_clock_hours, wall_clock_days=projection.wall_clock_days,
         cost=projection.cost, currency=projection.currency, price_per_gpu_hour=projection.price_per_gpu_hour,
-        energy_kwh=projection.energy_kwh, notes=list(projection.notes), assumptions=assumptions,
+        energy_kwh=projection.energy_kwh, notes=list(projection.notes), assumptions=assumptions_out(assumptions),
     )
 
 
@@ -178,17 +250,15 @@ def project_gpu_time_tool(args: GpuTimeInput) -> GpuTimeResult:
     if args.training_flops is not None:
         if args.model is not None or args.data is not None:
             raise ValueError("give training_flops, or model and data, not both")
-        hw = resolve_hardware(args.hardware, is_moe=False)
-        return _gpu_time(args.training_flops, hw, [*hw.assumptions, "training FLOPs given directly"])
+        hw = resolve_specs(hardware=args.hardware).hardware
+        return _gpu_time(args.training_flops, hw, [*hw.assumptions, assume("training_flops_given")], is_moe=False)
     if args.model is None or args.data is None:
         raise ValueError("give training_flops, or both model and data")
-    model = resolve_model(args.model)
-    data = resolve_data(args.data)
-    hw = resolve_hardware(args.hardware, is_moe=model.is_moe)
-    flops = 6.0 * model.active_params * data.tokens
-    assumptions = [*model.assumptions, *data.assumptions, *hw.assumptions,
-                   "GPU time uses 6·N_active·D, the numerator the default MFUs were calibrated with"]
-    return _gpu_time(flops, hw, assumptions)
+    resolved = resolve_specs(model=args.model, data=args.data, hardware=args.hardware)
+    model, data, hw = resolved.model, resolved.data, resolved.hardware
+    flops = six_nd_flops(params=model.active_params, tokens=data.tokens)
+    assumptions = [*model.assumptions, *data.assumptions, *hw.assumptions, assume("gpu_time_6nd")]
+    return _gpu_time(flops, hw, assumptions, is_moe=model.is_moe)
 
 
 # --- chinchilla_analysis ---------------------------------------------------------------------------
@@ -256,22 +326,20 @@ class ChinchillaResult(BaseModel):
     loss_caveat: str
     alternatives: list[AlternativeRow]
     currency: str | None
-    assumptions: list[str]
+    assumptions: list[AssumptionOut]
 
 
 def chinchilla_analysis(args: ChinchillaInput) -> ChinchillaResult:
     """Tokens-per-parameter verdict, data-matched size, compute-optimal (N, D) per fit, losses, alternatives."""
-    model = resolve_model(args.model)
-    data = resolve_data(args.data)
-    assumptions = [*model.assumptions, *data.assumptions]
+    resolved = resolve_specs(model=args.model, data=args.data, hardware=args.hardware)
+    model, data, hw = resolved.model, resolved.data, resolved.hardware
+    assumptions = [*model.assumptions, *data.assumptions, *(hw.assumptions if hw else ())]
     ratios = tokens_per_param(tokens=data.tokens, total_params=model.total_params, active_params=model.active_params)
-    compute = 6.0 * model.active_params * data.tokens  # C = 6·N_active·D
+    compute = six_nd_flops(params=model.active_params, tokens=data.tokens)  # C = 6·N_active·D
     comparison = compare_fits_at(compute_flops=compute)
-    hw = resolve_hardware(args.hardware, is_moe=model.is_moe) if args.hardware else None
-    if hw:
-        assumptions.extend(hw.assumptions)
     rows = []
-    for alt in plan_alternatives(params=model.active_params, tokens=data.tokens):
+    alternatives = plan_alternatives(params=model.active_params, tokens=data.tokens)
+    for alt in alternatives:
         projection = None
         if hw:
             projection = project_gpu_time(training_flops=alt.compute_flops, gpu=hw.gpu, gpu_count=hw.gpu_count,
@@ -283,9 +351,8 @@ def chinchilla_analysis(args: ChinchillaInput) -> ChinchillaResult:
             cost=projection.cost if projection else None, loss_delta=alt.loss_delta,
         ))
     if model.is_moe:
-        assumptions.append("fits and losses treat the activated parameters as N (they were fitted on dense "
-                           "models; an MoE usually beats a dense model of its activated size)")
-    planned = next(row for row in plan_alternatives(params=model.active_params, tokens=data.tokens))
+        assumptions.append(assume("fits_on_active"))
+    planned = alternatives[0]
     return ChinchillaResult(
         tokens=data.tokens, total_params=model.total_params, active_params=model.active_params,
         is_moe=model.is_moe, tokens_per_total_param=ratios.per_total_param,
@@ -299,7 +366,7 @@ def chinchilla_analysis(args: ChinchillaInput) -> ChinchillaResult:
         fits_min_tokens_per_param=comparison.min_tokens_per_param, fits_min_fit=comparison.min_fit,
         fits_max_tokens_per_param=comparison.max_tokens_per_param, fits_max_fit=comparison.max_fit,
         fits_explanation=comparison.explanation, predicted_loss=planned.predicted_loss, loss_caveat=LOSS_CAVEAT,
-        alternatives=rows, currency=hw.currency if hw else None, assumptions=assumptions,
+        alternatives=rows, currency=hw.currency if hw else None, assumptions=assumptions_out(assumptions),
     )
 
 
@@ -310,11 +377,11 @@ class MemoryInput(BaseModel):
     model_config = _STRICT
     model: ModelSpec
     hardware: HardwareSpec
-    seq_len: int = Field(2048, ge=1, le=10_000_000, description="Sequence length")
-    micro_batch: int = Field(1, ge=1, le=100_000, description="Sequences per GPU per step")
-    zero_stage: int = Field(0, ge=0, le=3, description="ZeRO stage 0-3 (sharding over the GPUs)")
-    recompute: Literal["none", "selective", "full"] = "none"
-    optimizer: Literal["adamw_mixed", "adamw_mixed_fp32_grads", "adamw_fp32", "adamw_8bit_mixed"] = "adamw_mixed"
+    seq_len: Count = Field(2048, ge=1, le=10_000_000, description="Sequence length")
+    micro_batch: Count = Field(1, ge=1, le=100_000, description="Sequences per GPU per step")
+    zero_stage: ZeroStage = Field(0, ge=0, le=3, description="ZeRO stage 0-3 (sharding over the GPUs)")
+    recompute: Recompute = "none"
+    optimizer: Optimizer = "adamw_mixed"
     flash_attention: bool = True
 
 
@@ -336,23 +403,26 @@ class MemoryResult(BaseModel):
     headroom_gb: float
     suggestions: list[str]
     notes: list[str]
-    assumptions: list[str]
+    assumptions: list[AssumptionOut]
 
 
 def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
     """Per-GPU training memory (weights, grads, optimizer, activations), whether it fits, and what would."""
-    model = resolve_model(args.model)
+    resolved = resolve_specs(model=args.model, hardware=args.hardware)
+    model, hw = resolved.model, resolved.hardware
     if model.shape is None:
         raise ValueError("the memory estimate needs the architecture: give a preset, a config or dimensions")
-    hw = resolve_hardware(args.hardware, is_moe=model.is_moe)
     shape, moe = model.shape, model.shape.moe
     estimate = estimate_training_memory(
         total_params=model.counts.total, gpu=hw.gpu, gpu_count=hw.gpu_count, zero_stage=args.zero_stage,
         optimizer=args.optimizer, seq_len=args.seq_len, micro_batch=args.micro_batch, hidden=shape.hidden_size,
         num_layers=shape.num_layers, num_heads=shape.num_heads, recompute=args.recompute,
-        flash_attention=args.flash_attention, moe_top_k=(model.top_k or moe.top_k) if moe else None,
+        flash_attention=args.flash_attention, moe_top_k=model.top_k if moe else None,
         moe_ffn_hidden=moe.expert_intermediate_size if moe else None,
     )
+    settings = assume("memory_settings", gpu_count=hw.gpu_count, gpu=hw.gpu.display_name,
+                      micro_batch=args.micro_batch, seq_len=args.seq_len, zero_stage=args.zero_stage,
+                      recompute=args.recompute)
     return MemoryResult(
         gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, seq_len=args.seq_len, micro_batch=args.micro_batch,
         zero_stage=args.zero_stage, optimizer=args.optimizer,
@@ -361,9 +431,7 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
         overhead_gb=bytes_to_gb(estimate.overhead_bytes), total_gb=bytes_to_gb(estimate.total_bytes),
         capacity_gb=bytes_to_gb(estimate.capacity_bytes), fits=estimate.fits,
         headroom_gb=bytes_to_gb(estimate.headroom_bytes), suggestions=list(estimate.suggestions),
-        notes=list(estimate.notes),
-        assumptions=[*model.assumptions, f"{hw.gpu_count} × {hw.gpu.display_name}; micro-batch {args.micro_batch}, "
-                     f"sequence {args.seq_len}, ZeRO-{args.zero_stage}, recompute {args.recompute}"],
+        notes=list(estimate.notes), assumptions=assumptions_out([*model.assumptions, *hw.assumptions, settings]),
     )
 
 
@@ -373,17 +441,18 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
 class BudgetInput(BaseModel):
     model_config = _STRICT
     hardware: HardwareSpec
-    days: float | None = Field(None, gt=0, le=36_500, description="Wall-clock days available")
-    gpu_hours: float | None = Field(None, gt=0, le=1e12, description="GPU-hours available")
-    budget: float | None = Field(None, gt=0, le=1e15, description="Money available (needs price_per_gpu_hour)")
+    days: MaybeQuantity = Field(None, gt=0, le=36_500, description="Wall-clock days available")
+    gpu_hours: MaybeQuantity = Field(None, gt=0, le=1e12, description="GPU-hours available")
+    budget: MaybeQuantity = Field(None, gt=0, le=1e15, description="Money available (needs price_per_gpu_hour)")
     moe: bool = Field(False, description="Use the MoE default MFU")
 
 
 class BudgetResult(BaseModel):
     gpu: str
+    gpu_key: str
     gpu_count: int
     mfu: float
-    mfu_source: str
+    mfu_basis: MfuBasis
     limited_by: str
     gpu_hours: float
     wall_clock_days: float
@@ -391,20 +460,20 @@ class BudgetResult(BaseModel):
     currency: str
     training_flops: float
     compute_optimal: list[FitAllocation]
-    assumptions: list[str]
+    assumptions: list[AssumptionOut]
 
 
 def budget_to_model(args: BudgetInput) -> BudgetResult:
     """The FLOPs a GPU budget buys, and the compute-optimal (N, D) for them under each fit."""
-    hw = resolve_hardware(args.hardware, is_moe=args.moe)
+    hw = resolve_specs(hardware=args.hardware, is_moe=args.moe).hardware
     budget = compute_budget(gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu, days=args.days,
                             gpu_hours=args.gpu_hours, budget=args.budget,
                             price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
     comparison = compare_fits_at(compute_flops=budget.training_flops)
     return BudgetResult(
-        gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, mfu=hw.mfu, mfu_source=hw.mfu_source,
-        limited_by=budget.limited_by, gpu_hours=budget.gpu_hours, wall_clock_days=budget.wall_clock_days,
-        cost=budget.cost, currency=budget.currency, training_flops=budget.training_flops,
-        compute_optimal=_fit_allocations(comparison),
-        assumptions=[*hw.assumptions, "FLOPs = GPU-hours × 3600 × peak × MFU (PaLM App. B)"],
+        gpu=hw.gpu.display_name, gpu_key=hw.gpu.key, gpu_count=hw.gpu_count, mfu=hw.mfu,
+        mfu_basis=mfu_basis(hw, is_moe=args.moe), limited_by=budget.limited_by, gpu_hours=budget.gpu_hours,
+        wall_clock_days=budget.wall_clock_days, cost=budget.cost, currency=budget.currency,
+        training_flops=budget.training_flops, compute_optimal=_fit_allocations(comparison),
+        assumptions=assumptions_out([*hw.assumptions, assume("budget_flops_formula")]),
     )

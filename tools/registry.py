@@ -32,6 +32,7 @@ from tools.analysis import (
 )
 from tools.calc.errors import CalcInputError
 from tools.catalog import DescribeGpuInput, ListPresetsInput, describe_gpu, list_presets_tool
+from tools.specs import CalcInputErrors
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,37 @@ class ToolOutcome:
         return json.dumps(self.result, ensure_ascii=False)
 
 
-def _validation_hint(error: ValidationError) -> tuple[str, str]:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first.get("loc", ())) or "arguments"
-    return f"{where}: {first.get('msg', 'invalid value')}", f"fix '{where}' and call again"
+def _validation_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """Every invalid field of a call, each with where it is, what it got and what was expected."""
+    found = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item.get("loc", ()) if not str(part).startswith("function-")) \
+            or "arguments"
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        found.append({"field": where, "got": item.get("input") if _small(item.get("input")) else "…",
+                      "expected": message})
+    return found
+
+
+def _small(value: Any) -> bool:
+    return value is None or isinstance(value, bool | int | float) or (isinstance(value, str) and len(value) <= 80)
+
+
+def _calc_errors(errors: list[tuple[str, CalcInputError]]) -> list[dict[str, Any]]:
+    return [{"field": f"{where}.{error.field}" if where else error.field,
+             "got": error.value if _small(error.value) else "…",
+             "expected": error.expected + (f" ({error.why})" if error.why else "")} for where, error in errors]
+
+
+def _error_outcome(name: str, errors: list[dict[str, Any]]) -> ToolOutcome:
+    """One error result listing every invalid field, so one correction round fixes them all."""
+    text = "; ".join(f"{e['field']}: got {e['got']!r}, expected {e['expected']}" for e in errors)
+    result: dict[str, Any] = {"error": text, "errors": errors,
+                              "hint": "fix every field listed and call again" if len(errors) > 1
+                              else f"fix '{errors[0]['field']}' and call again"}
+    if len(errors) == 1:
+        result["field"] = errors[0]["field"]
+    return ToolOutcome(name, False, result)
 
 
 def run_tool(name: str, arguments: dict[str, Any] | str | None) -> ToolOutcome:
@@ -125,11 +153,11 @@ def run_tool(name: str, arguments: dict[str, Any] | str | None) -> ToolOutcome:
         return ToolOutcome(name, False, {"error": f"arguments are not valid JSON ({error.msg})",
                                          "hint": "send the arguments as one JSON object"})
     except ValidationError as error:
-        message, hint = _validation_hint(error)
-        return ToolOutcome(name, False, {"error": message, "hint": hint})
+        return _error_outcome(name, _validation_errors(error))
+    except CalcInputErrors as error:
+        return _error_outcome(name, _calc_errors(error.errors))
     except CalcInputError as error:
-        return ToolOutcome(name, False, {"error": str(error), "field": error.field,
-                                         "hint": f"give {error.field} as {error.expected}"})
+        return _error_outcome(name, _calc_errors([("", error)]))
     except ValueError as error:
         return ToolOutcome(name, False, {"error": str(error), "hint": "check the combination of arguments"})
     except Exception:  # noqa: BLE001 - anything unexpected is logged and reported generically

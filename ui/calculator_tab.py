@@ -23,9 +23,9 @@ def _drop_folder(folder: Any) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _number(labels: Labels, key: str, value: str = "", *, placeholder: str = "") -> gr.Textbox:
-    """A quantity field: text read by assistant.quantities ("28.9M", "148亿", "0.35"); blank = not given."""
-    return labels.bind(gr.Textbox(value=value, label=tr(key), placeholder=placeholder, max_lines=1,
+def _number(labels: Labels, key: str, *, placeholder: str = "") -> gr.Textbox:
+    """A quantity field: text read by tools.quantities ("28.9M", "148亿", "35%"); blank = not given (no pre-fill)."""
+    return labels.bind(gr.Textbox(value="", label=tr(key), placeholder=placeholder, max_lines=1,
                                   elem_id=f"calc-{key.replace('_', '-')}"), label=key)
 
 
@@ -42,7 +42,7 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
                 choices=[(t("en", k), v) for k, v in model_choices], value="preset", label=tr("model_source"),
                 elem_id="calc-model-source"), label="model_source", choices=model_choices)
             with gr.Group(visible=True) as groups["preset"]:
-                form["preset"] = labels.bind(gr.Dropdown(choices=presets, value="minimind2-moe", label=tr("preset"),
+                form["preset"] = labels.bind(gr.Dropdown(choices=presets, value=None, label=tr("preset"),
                                                          elem_id="calc-preset"), label="preset")
             with gr.Group(visible=False) as groups["config"]:
                 form["config_file"] = labels.bind(gr.File(label=tr("config_file"), file_types=[".json"],
@@ -52,12 +52,14 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
                 for key in ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim",
                             "intermediate_size"):
                     form[key] = _number(labels, key)
-                form["tied_embeddings"] = labels.bind(gr.Checkbox(label=tr("tied_embeddings"),
-                                                                  elem_id="calc-tied-embeddings"),
-                                                      label="tied_embeddings")
+                tie_choices = [("tie_tied", "tied"), ("tie_untied", "untied")]
+                form["tied_embeddings"] = labels.bind(gr.Radio(
+                    choices=[(t("en", k), v) for k, v in tie_choices], value=None, label=tr("tied_embeddings"),
+                    elem_id="calc-tied-embeddings"), label="tied_embeddings", choices=tie_choices)
             with gr.Group(visible=False) as groups["total"]:
                 form["total_params"] = _number(labels, "total_params", placeholder="145M")
-            form["top_k"] = _number(labels, "top_k", "1")
+                form["active_params"] = _number(labels, "active_params", placeholder="2.4B")
+            form["top_k"] = _number(labels, "top_k", placeholder="2")
             with gr.Group(visible=False) as groups["moe"]:
                 for key in ("num_experts", "num_shared_experts", "expert_intermediate_size", "first_k_dense"):
                     form[key] = _number(labels, key)
@@ -70,23 +72,23 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
             with gr.Group(visible=False) as groups["tokens"]:
                 form["tokens"] = _number(labels, "tokens", placeholder="14.8B")
             with gr.Group(visible=True) as groups["samples"]:
-                form["samples"] = _number(labels, "samples", "28.9M")
-                form["mean_length"] = _number(labels, "mean_length", "512")
+                form["samples"] = _number(labels, "samples", placeholder="28.9M")
+                form["mean_length"] = _number(labels, "mean_length", placeholder="512")
                 unit_choices = [("unit_tokens", "tokens"), ("unit_chars", "chars")]
                 form["length_unit"] = labels.bind(gr.Radio(
-                    choices=[(t("en", k), v) for k, v in unit_choices], value="chars", label=tr("length_unit"),
+                    choices=[(t("en", k), v) for k, v in unit_choices], value=None, label=tr("length_unit"),
                     elem_id="calc-length-unit"), label="length_unit", choices=unit_choices)
                 form["tokens_per_char"] = _number(labels, "tokens_per_char")
-                form["epochs"] = _number(labels, "epochs", "1")
+                form["epochs"] = _number(labels, "epochs", placeholder="1")
             form["seq_len"] = _number(labels, "seq_len")
         with gr.Column():
             labels.bind(gr.Markdown(tr("calc_hardware")), value="calc_hardware")
-            form["gpu"] = labels.bind(gr.Dropdown(choices=gpus, value="rtx-4090", label=tr("gpu"),
+            form["gpu"] = labels.bind(gr.Dropdown(choices=gpus, value="", label=tr("gpu"),
                                                   elem_id="calc-gpu"), label="gpu")
-            form["gpu_count"] = _number(labels, "gpu_count", "8")
+            form["gpu_count"] = _number(labels, "gpu_count", placeholder="8")
             form["mfu"] = _number(labels, "mfu", placeholder="0.35")
             form["price"] = _number(labels, "price", placeholder="2")
-            form["currency"] = labels.bind(gr.Dropdown(choices=["USD", "CNY", "EUR"], value="USD",
+            form["currency"] = labels.bind(gr.Dropdown(choices=["USD", "CNY", "EUR"], value=None,
                                                        allow_custom_value=True, label=tr("currency"),
                                                        elem_id="calc-currency"), label="currency")
     submit = labels.bind(gr.Button(tr("calculate"), variant="primary", elem_id="calc-submit"), value="calculate")

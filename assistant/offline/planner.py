@@ -11,7 +11,6 @@ answers correctly when it takes over a conversation an LLM started (fallback).
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +18,12 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from assistant.compose import compose_report
 from assistant.offline.parse import parse_message
+from assistant.offline.plan_calls import data_spec, decide_plan, known_facts, model_spec
 from assistant.offline.request import Plan
-from assistant.quantities import human, sci
-from assistant.report import block, count_text, ratio_text, verdict_text
+from assistant.report import block, ratio_text, verdict_text
+from assistant.understood import not_understood_line
 from prompts import glossary
-from tools.specs import ModelSpec, matching_preset
+from tools.quantities import count_text, human, sci
 
 PLAN_TOOLS = ("count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
               "estimate_training_memory")
@@ -78,117 +78,6 @@ def artifacts_of(messages: list[BaseMessage]) -> dict[str, dict[str, Any]]:
     return found
 
 
-# --- from a plan to tool arguments --------------------------------------------------------------
-
-
-def model_spec(plan: Plan) -> dict[str, Any] | None:
-    if plan.preset:
-        spec: dict[str, Any] = {"preset": plan.preset}
-        if plan.top_k:
-            spec["top_k"] = plan.top_k
-        return spec
-    if plan.hidden_size and plan.num_layers and plan.num_heads and plan.vocab_size:
-        spec = {"hidden_size": plan.hidden_size, "num_layers": plan.num_layers, "num_heads": plan.num_heads,
-                "vocab_size": plan.vocab_size}
-        for key in ("num_kv_heads", "intermediate_size", "num_experts", "num_shared_experts", "top_k"):
-            if getattr(plan, key):
-                spec[key] = getattr(plan, key)
-        if spec.get("num_experts") and not spec.get("top_k"):
-            spec["top_k"] = 1
-        return spec
-    if plan.total_params:
-        spec = {"total_params": plan.total_params}
-        if plan.num_experts and not plan.dense:
-            spec.update(num_experts=plan.num_experts, num_shared_experts=plan.num_shared_experts or 0,
-                        top_k=plan.top_k or 1)
-        return spec
-    return None
-
-
-def data_spec(plan: Plan) -> dict[str, Any] | None:
-    spec: dict[str, Any]
-    if plan.tokens:
-        spec = {"tokens": plan.tokens}
-    elif plan.samples and plan.mean_length:
-        spec = {"samples": plan.samples, "mean_length": plan.mean_length,
-                "length_unit": plan.length_unit or "tokens"}
-    else:
-        return None
-    if plan.epochs and not plan.tokens:
-        spec["epochs"] = plan.epochs
-    if plan.seq_len:
-        spec["seq_len"] = plan.seq_len
-    return spec
-
-
-def hardware_spec(plan: Plan) -> dict[str, Any] | None:
-    if not plan.gpu:
-        return None
-    spec: dict[str, Any] = {"gpu": plan.gpu, "gpu_count": plan.gpu_count or 1}
-    if plan.mfu:
-        spec["mfu"] = plan.mfu
-    if plan.price_per_gpu_hour is not None:
-        spec["price_per_gpu_hour"] = plan.price_per_gpu_hour
-        spec["currency"] = plan.currency or ("CNY" if plan.language == "zh" else "USD")
-    return spec
-
-
-def _call(name: str, args: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
-
-
-def tool_calls_for(plan: Plan) -> list[dict[str, Any]]:
-    model, data, hardware = model_spec(plan), data_spec(plan), hardware_spec(plan)
-    if model is None or data is None:
-        if hardware is not None and plan.days and model is None and data is None:
-            return [_call("budget_to_model", {"hardware": hardware, "days": plan.days,
-                                              "moe": bool(plan.num_experts)})]
-        return []
-    calls = [
-        _call("count_parameters", {"model": model}),
-        _call("estimate_training_flops", {"model": model, "data": data}),
-        _call("chinchilla_analysis", {"model": model, "data": data, **({"hardware": hardware} if hardware else {})}),
-    ]
-    if hardware is not None:
-        calls.append(_call("project_gpu_time", {"model": model, "data": data, "hardware": hardware}))
-        if "total_params" not in model or matching_preset(ModelSpec(**model)) is not None:
-            seq_len = data.get("seq_len") or int(data.get("mean_length") or 2048)
-            calls.append(_call("estimate_training_memory", {"model": model, "hardware": hardware,
-                                                            "seq_len": max(1, seq_len)}))
-    return calls
-
-
-# --- answers without tools ------------------------------------------------------------------------
-
-
-def _facts(plan: Plan) -> str:
-    facts = []
-    if plan.preset:
-        facts.append(plan.preset)
-    if plan.total_params:
-        facts.append(f"{human(plan.total_params)} params")
-    if plan.num_experts:
-        facts.append(f"{plan.num_shared_experts or 0}+{plan.num_experts} experts, top-{plan.top_k or '?'}")
-    if plan.tokens:
-        facts.append(f"{human(plan.tokens)} tokens")
-    if plan.gpu:
-        facts.append(f"{plan.gpu_count or 1} × {plan.gpu}")
-    if plan.days:
-        facts.append(f"{plan.days:g} days")
-    return ", ".join(facts)
-
-
-def question_for(plan: Plan) -> str:
-    language = plan.language
-    facts = _facts(plan)
-    known = block(language, "known", facts=facts) if facts else ""
-    if model_spec(plan) is None and (data_spec(plan) is not None or plan.gpu or plan.total_params):
-        return block(language, "ask_model", known=known)
-    if model_spec(plan) is not None:
-        return block(language, "ask_data", known=known)
-    return block(language, "help")
-
-
 def plan_values(artifacts: dict[str, dict[str, Any]], language: str) -> dict[str, str]:
     """The user's own numbers for glossary paragraphs, from earlier tool results."""
     values: dict[str, str] = {}
@@ -216,6 +105,19 @@ def concept_answer(concept: str, turn: Turn, language: str) -> str:
     return glossary.render_entry(concept, lang=language, plan_values=plan_values(artifacts_of(turn.history), language))
 
 
+@dataclass(frozen=True)
+class ReadingNotes:
+    """What the offline reader could not place in the last message, and what the plan read but did not use."""
+
+    not_understood: tuple[str, ...]
+    not_used: dict[str, Any]
+
+
+def reading_notes(turn: Turn, plan: Plan) -> ReadingNotes:
+    request = parse_message(message_text(turn.user)) if turn.user else None
+    return ReadingNotes(request.unknown_numbers if request else (), decide_plan(plan).not_used)
+
+
 def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
     results = artifacts_of(turn.after)
     language = plan_after.language
@@ -223,8 +125,10 @@ def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
               for name, r in results.items() if "error" in r]
     if errors:
         return block(language, "tool_error", errors="; ".join(errors))
+    notes = reading_notes(turn, plan_after)
     report = compose_report(results, language=language, request=message_text(turn.user) if turn.user else "",
-                            changes=change_notes(plan_before, plan_after) if turn.history else [])
+                            changes=change_notes(plan_before, plan_after) if turn.history else [],
+                            not_understood=notes.not_understood, not_used=notes.not_used)
     return report.markdown
 
 
@@ -251,16 +155,32 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
         return AIMessage(content=final_answer(turn, before, after))
     request = parse_message(message_text(turn.user))
     concept = glossary.match_concept(message_text(turn.user))
-    calls = tool_calls_for(after)
+    decision = decide_plan(after)
     changed = bool(after.changes_from(before))
     # A concept question gets the glossary; a message that also changes a runnable plan gets the report.
-    if concept and not (calls and changed):
+    if concept and not (decision.calls and changed):
         return AIMessage(content=concept_answer(concept, turn, request.language))
-    if calls and not changed and artifacts_of(turn.history):
-        return AIMessage(content=block(after.language, "unchanged", facts=_facts(after)))
-    if calls:
-        return AIMessage(content="", tool_calls=calls)
-    text = question_for(after)
-    if request.unknown_numbers:
-        text += "\n\n" + block(after.language, "unread", numbers=", ".join(request.unknown_numbers))
-    return AIMessage(content=text)
+    if decision.calls and not changed and artifacts_of(turn.history):
+        return AIMessage(content=block(after.language, "unchanged"))
+    if decision.calls:
+        return AIMessage(content="", tool_calls=decision.calls)
+    text = decision.question or block(after.language, "help")
+    unread = not_understood_line(request.unknown_numbers, language=after.language)
+    return AIMessage(content=text + ("\n\n" + unread if unread else ""))
+
+
+def pending_question(messages: list[BaseMessage]) -> dict[str, Any] | None:
+    """The question the planner asks for this conversation, as data: what it asks, what is known, what is missing.
+
+    None when the planner would call tools instead (the CLI prints it as JSON under ``--format json``).
+    """
+    turn = split_turn(messages)
+    _, after = plans(turn)
+    decision = decide_plan(after)
+    if decision.calls or turn.user is None:
+        return None
+    request = parse_message(message_text(turn.user))
+
+    return {"kind": "question", "language": after.language, "question": decision.question,
+            "understood": known_facts(after), "missing": list(decision.missing),
+            "not_understood": list(request.unknown_numbers), "not_used": decision.not_used}

@@ -9,7 +9,7 @@ Nothing here computes: numbers are only read from text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Literal
+from typing import Any, Literal
 
 Language = Literal["zh", "en"]
 LengthUnit = Literal["tokens", "chars"]
@@ -34,7 +34,13 @@ class ParsedRequest:
     num_kv_heads: int | None = None  # "2 kv heads", "GQA 4"
     vocab_size: int | None = None  # "vocab 6400", "词表 32000"
     intermediate_size: int | None = None  # "ffn 1728", "intermediate 14336"
+    head_dim: int | None = None  # "head_dim 128"
+    tied_embeddings: bool | None = None  # "tied embeddings" / "tie_word_embeddings: false"
+    expert_intermediate_size: int | None = None  # "experts of width 1024", "moe_intermediate_size 1408"
+    first_k_dense: int | None = None  # "first 3 layers dense", "first_k_dense_replace=1"
+    granularity: float | None = None  # "granularity 8"
     dense: bool | None = None  # True when the user says the model is dense ("dense", "稠密")
+    hf_config: dict[str, Any] | None = None  # a config.json pasted into the message
     # --- the data ---------------------------------------------------------------------------
     tokens: float | None = None  # "148 亿 token", "15T tokens", "1.48 万亿"
     samples: float | None = None  # "28.9M 条样本", "10M samples"
@@ -49,6 +55,9 @@ class ParsedRequest:
     days: float | None = None  # "7 天", "for a week" -> 7, "2 weeks" -> 14
     price_per_gpu_hour: float | None = None  # "¥2/卡时" -> 2, "$2.5 per GPU-hour" -> 2.5
     currency: str | None = None  # "CNY" for ¥/元/人民币, "USD" for $/dollars
+    gpu_hours: float | None = None  # "10 万卡时", "2.788M GPU hours"
+    budget: float | None = None  # "预算 2 万元" -> 2e4 (money)
+    compute_flops: float | None = None  # "3e20 FLOPs"
     # --- intent -----------------------------------------------------------------------------
     concept: str | None = None  # a glossary entry id when the message asks "what is X?"
     stop_at_tokens: bool = False  # "stop at 3B tokens" / "只训练到 30 亿 token": tokens is a new cap
@@ -72,7 +81,13 @@ class Plan:
     num_kv_heads: int | None = None
     vocab_size: int | None = None
     intermediate_size: int | None = None
+    head_dim: int | None = None
+    tied_embeddings: bool | None = None
+    expert_intermediate_size: int | None = None
+    first_k_dense: int | None = None
+    granularity: float | None = None
     dense: bool | None = None
+    hf_config: dict[str, Any] | None = None
     tokens: float | None = None
     samples: float | None = None
     mean_length: float | None = None
@@ -85,12 +100,19 @@ class Plan:
     days: float | None = None
     price_per_gpu_hour: float | None = None
     currency: str | None = None
+    gpu_hours: float | None = None
+    budget: float | None = None
+    compute_flops: float | None = None
 
     def merged(self, request: ParsedRequest) -> Plan:
         """This plan with every field the request mentions replaced (the request's language wins).
 
-        Giving tokens directly replaces samples × length, and the other way round; naming a
-        preset clears explicit dimensions and a bare total, and vice versa.
+        Giving tokens directly replaces samples × length, and the other way round. A new model source
+        replaces the old one: naming a preset or pasting a config clears the rest of the model (but what
+        the same message states), complete dimensions clear a preset, a config and stated sizes, and a new
+        total size clears a preset or config (keeping "it is an MoE", so the expert layout is asked for,
+        not silently dropped). Partial changes ("top-2", "8 experts", "hidden 1024") combine with the
+        plan, and the resolver applies them or says why it cannot.
         """
         updates: dict[str, object] = {"language": request.language}
         for item in fields(self):
@@ -103,13 +125,16 @@ class Plan:
             updates.update(samples=None, mean_length=None, length_unit=None)
         if request.samples is not None and request.tokens is None:
             updates["tokens"] = None
-        if request.preset is not None and request.hidden_size is None:
-            updates.update(hidden_size=None, num_layers=None, num_heads=None, num_kv_heads=None,
-                           vocab_size=None, intermediate_size=None)
-            if request.total_params is None:
-                updates["total_params"] = None
-        if (request.total_params is not None or request.hidden_size is not None) and request.preset is None:
-            updates["preset"] = None
+        stated = {name for name in _MODEL_FIELDS if getattr(request, name) is not None}
+        if request.preset is not None or request.hf_config is not None:
+            updates.update({name: None for name in _MODEL_FIELDS - stated})
+        elif _DIMENSIONS <= stated:
+            updates.update({name: None for name in ("preset", "hf_config", "total_params", "active_params")
+                            if name not in stated})
+        elif {"total_params", "active_params"} & stated and (self.preset or self.hf_config):
+            if self.dense is None and _is_moe(self):
+                updates["dense"] = False
+            updates.update(preset=None, hf_config=None)
         return replace(self, **updates)
 
     def changes_from(self, before: Plan) -> dict[str, tuple[object, object]]:
@@ -119,3 +144,25 @@ class Plan:
             for item in fields(self)
             if item.name != "language" and getattr(before, item.name) != getattr(self, item.name)
         }
+
+
+_MODEL_FIELDS = frozenset({
+    "preset", "hf_config", "total_params", "active_params", "num_experts", "num_shared_experts", "top_k",
+    "hidden_size", "num_layers", "num_heads", "num_kv_heads", "vocab_size", "intermediate_size", "head_dim",
+    "tied_embeddings", "expert_intermediate_size", "first_k_dense", "granularity", "dense",
+})
+_DIMENSIONS = frozenset({"hidden_size", "num_layers", "num_heads", "vocab_size"})
+
+
+def _is_moe(plan: Plan) -> bool:
+    """Whether the plan's named architecture routes to experts (a catalogue lookup, no counting)."""
+    from tools.calc.errors import CalcInputError
+    from tools.calc.presets import find_preset
+
+    if plan.preset:
+        try:
+            return find_preset(plan.preset).shape.is_moe
+        except CalcInputError:
+            return False
+    config = plan.hf_config or {}
+    return any(config.get(key) for key in ("num_experts", "num_local_experts", "n_routed_experts", "use_moe"))

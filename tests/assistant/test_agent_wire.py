@@ -26,11 +26,11 @@ KEY = "sk-test-SECRET-123"
 # drops one more routed SwiGLU expert of 3 matrices 640×1728 (params_per_routed_expert = 3,317,760).
 TOTAL = 145_029_760
 ACTIVE_TOP1 = 91_945_600 - 8 * 3 * 640 * 1728
-TOKENS = 28_900_000 * 512  # samples × mean length, 1 token per character
+TOKENS = 28_900_000 * 512  # samples × mean length in tokens
 assert ACTIVE_TOP1 == 65_403_520 and TOKENS == 14_796_800_000
 
 MODEL = {"preset": "minimind2-moe", "top_k": 1}
-DATA = {"samples": 2.89e7, "mean_length": 512}
+DATA = {"samples": 2.89e7, "mean_length": 512, "length_unit": "tokens"}
 HARDWARE = {"gpu": "4090", "gpu_count": 8}
 PLAN_TOOLS = ("count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time")
 WORKED_ZH = "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"

@@ -43,7 +43,7 @@ def test_explicit_dimensions_with_moe_fields() -> None:
 
 def test_total_only_is_an_estimate() -> None:
     outcome = calculate(_values(model_source="total", total_params="1.5亿", num_experts=8, top_k=2,
-                                gpu="h100-sxm", gpu_count=8, mfu=0.4, price=2.5, currency="USD"), language="en")
+                                gpu="h100-sxm", gpu_count=8, mfu="40%", price=2.5, currency="USD"), language="en")
     assert outcome.problems == []
     params = outcome.report["params"]
     assert params["approximate"] is True and params["total_params"] == 1.5e8
@@ -54,16 +54,19 @@ def test_total_only_is_an_estimate() -> None:
 @pytest.mark.parametrize(("changes", "expected"), [
     ({"model_source": "preset", "preset": None}, "preset: choose a preset"),
     ({"model_source": "config", "config_file": None}, "config_file: upload a HuggingFace config.json"),
-    ({"model_source": "total", "total_params": "big"}, "total_params: not a number: 'big'"),
+    ({"model_source": "total", "total_params": "big"}, "model.total_params: got 'big', expected not a number: 'big'"),
     ({"model_source": "preset", "preset": "llama-3-8b", "tokens": ""}, "tokens: give the number of training tokens"),
     ({"model_source": "preset", "preset": "llama-3-8b", "data_source": "samples", "samples": "1M"},
      "mean_length: give the mean sample length"),
-    ({"model_source": "dimensions", "hidden_size": 512}, "vocab_size: got None"),
+    ({"model_source": "dimensions", "hidden_size": 512}, "model.vocab_size: got None"),
     ({"model_source": "preset", "preset": "llama-3-8b", "gpu": "rtx-4090", "gpu_count": 8, "mfu": 1.5},
      "hardware.mfu"),
     ({"model_source": "preset", "preset": "llama-3-8b", "gpu": "rtx-4090", "gpu_count": "8.5"},
      "hardware.gpu_count"),
-    ({"model_source": "dimensions", "hidden_size": "wide"}, "hidden_size: not a number: 'wide'"),
+    ({"model_source": "dimensions", "hidden_size": "wide"}, "model.hidden_size: got 'wide', expected not a number"),
+    ({"model_source": "preset", "preset": "llama-3-8b", "data_source": "samples", "samples": "1M",
+      "mean_length": "512", "length_unit": None}, "length_unit: give whether the mean length is in tokens"),
+    ({"model_source": "total", "total_params": "500M", "num_experts": 8}, "model.top_k"),
 ])
 def test_invalid_values_name_the_field_and_the_reason(changes: dict[str, object], expected: str) -> None:
     outcome = calculate(_values(**changes), language="en")
@@ -84,3 +87,19 @@ def test_a_broken_config_file_is_reported(tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     outcome = calculate(_values(model_source="config", config_file=str(bad)), language="en")
     assert outcome.problems == ["config_file: not a readable JSON file (JSONDecodeError)"]
+
+
+def test_the_calculator_and_the_chat_read_quantities_alike() -> None:
+    """"1,5T" is refused by the calculator as by the chat and the CLI: one reader (tools.quantities)."""
+    outcome = calculate(_values(model_source="preset", preset="llama-3-8b", tokens="1,5T"), language="en")
+    assert outcome.report is None
+    assert any(problem.startswith("data.tokens") and "1.5" in problem for problem in outcome.problems)
+
+
+def test_nothing_is_defaulted_silently_in_the_calculator() -> None:
+    """A blank top-k beside a preset takes the preset's routing, and the report says where it came from."""
+    outcome = calculate(_values(model_source="total", total_params="145M", num_experts="4",
+                                num_shared_experts="1"), language="en")
+    assert outcome.problems == []
+    assert outcome.report["params"]["active_params"] == 91_945_600  # MiniMind2-MoE at its own top-2
+    assert "top-2 (from MiniMind2-MoE)" in outcome.report["understood"]

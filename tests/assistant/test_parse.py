@@ -113,7 +113,7 @@ CASES = [
     pytest.param("每卡时 1.5 元", dict(language="zh", price_per_gpu_hour=1.5, currency="CNY"), id="meikashi"),
     pytest.param("$2.5 per GPU-hour", dict(language="en", price_per_gpu_hour=2.5, currency="USD"), id="usd-per"),
     pytest.param("$2.5/GPU-h", dict(language="en", price_per_gpu_hour=2.5, currency="USD"), id="usd-slash"),
-    pytest.param("1000 GPU hours", dict(language="en", unknown_numbers=("1000",)), id="gpu-hours-not-count"),
+    pytest.param("1000 GPU hours", dict(language="en", gpu_hours=1000), id="gpu-hours-budget"),
     # --- named models and presets
     pytest.param("MiniMind2-MoE", dict(language="en", preset="minimind2-moe"), id="minimind2-moe"),
     pytest.param("minimind", dict(language="en"), id="minimind-family-only"),

@@ -8,12 +8,13 @@ import pytest
 
 from assistant.compose import compose_report
 from assistant.export import analysis_paragraph, bibtex_export, latex_export
-from assistant.i18n import localise_assumption
 from assistant.trace import mentions, untraced_numbers
+from tools.assumption_text import assumption_text, codes
+from tools.calc.assumptions import Assumption
 from tools.registry import run_tool
 
 MODEL = {"preset": "minimind2-moe", "top_k": 1}
-DATA = {"samples": 28.9e6, "mean_length": 512}
+DATA = {"samples": 28.9e6, "mean_length": 512, "length_unit": "tokens"}
 HARDWARE = {"gpu": "4090", "gpu_count": 8}
 TOKENS = 28.9e6 * 512  # 14,796,800,000
 ACTIVE = 65_403_520  # MiniMind2-MoE at top-1 (models.json 91,945,600 − 8 × 3 × 640 × 1728)
@@ -65,7 +66,10 @@ def test_report_names_its_conventions_and_sources() -> None:
     assert "full S×S attention" in report.markdown
     assert "chinchilla-approach3" in report.markdown and "92.6" in report.markdown
     assert set(report.references) >= {"hoffmann2022", "besiroglu2024", "kaplan2020", "deepseek2024"}
-    assert any("top-1 instead of the architecture's top-2" in a for a in report.assumptions)
+    stated = next(a for a in report.assumptions if a["code"] == "top_k_stated")
+    assert stated["values"] == {"top_k": 1, "model": "MiniMind2-MoE", "model_top_k": 2,
+                                "model_active_params": 91_945_600}
+    assert stated["headline"] is True
 
 
 def test_without_hardware_the_report_says_what_to_add() -> None:
@@ -74,10 +78,22 @@ def test_without_hardware_the_report_says_what_to_add() -> None:
     assert "没有给出硬件" in report.markdown
 
 
-def test_chinese_assumptions_are_translated() -> None:
-    sentence = "routing overridden: top-1 instead of the architecture's top-2"
-    assert localise_assumption(sentence, "zh") == "路由改为 top-1（该架构原为 top-2）"
-    assert localise_assumption("something new", "zh") == "something new"
+def test_an_assumption_reads_the_same_in_both_languages() -> None:
+    """The sentence comes from prompts/assumptions/{en,zh}.md by code; the values are set the same way in both."""
+    stated = Assumption("top_k_stated", {"top_k": 1, "model": "MiniMind2-MoE", "model_top_k": 2,
+                                         "model_active_params": 91_945_600}, headline=True)
+    assert assumption_text(stated, language="en") == (
+        "top-1 as stated; MiniMind2-MoE itself routes top-2 (91.9M (91,945,600) active)")
+    assert assumption_text(stated, language="zh") == (
+        "按所述 top-1 计算；MiniMind2-MoE 本身路由 top-2（激活 9,195万（91,945,600））")
+
+
+def test_every_assumption_code_has_a_sentence_in_both_languages() -> None:
+    from prompts import load
+
+    english = {name for name in load("assumptions/en").blocks() if name != "values"}
+    chinese = {name for name in load("assumptions/zh").blocks() if name != "values"}
+    assert english == chinese == set(codes())
 
 
 def test_latex_export_has_paragraph_table_and_citations() -> None:

@@ -9,7 +9,7 @@ import pytest
 from tools.registry import TOOLS, compact_schema, run_tool
 
 WORKED_MODEL = {"preset": "minimind2-moe", "top_k": 1}
-WORKED_DATA = {"samples": 28.9e6, "mean_length": 512}
+WORKED_DATA = {"samples": 28.9e6, "mean_length": 512, "length_unit": "tokens"}
 HARDWARE = {"gpu": "4090", "gpu_count": 8}
 
 
@@ -50,7 +50,9 @@ def test_count_parameters_repeats_its_assumptions_and_is_exact() -> None:
     assert outcome.ok
     assert outcome.result["active_params"] == 65_403_520  # 91,945,600 − 8 × 3 × 640 × 1728
     assert outcome.result["approximate"] is False
-    assert any("top-1 instead of" in a for a in outcome.result["assumptions"])
+    codes = {a["code"]: a for a in outcome.result["assumptions"]}
+    assert codes["top_k_stated"]["values"]["model_top_k"] == 2 and codes["top_k_stated"]["headline"]
+    assert "top-1 as stated" in codes["top_k_stated"]["text"]  # the sentence the model reads
     json.loads(outcome.content)  # the content the model reads is JSON
 
 
@@ -58,7 +60,8 @@ def test_total_only_matches_a_preset_or_is_marked_approximate() -> None:
     matched = run_tool("count_parameters", {"model": {"total_params": 145e6, "num_experts": 4,
                                                       "num_shared_experts": 1, "top_k": 1}}).result
     assert matched["active_params"] == 65_403_520 and matched["approximate"] is False
-    assert any("matches preset MiniMind2-MoE" in a for a in matched["assumptions"])
+    assert matched["reading"]["preset"] == "minimind2-moe" and matched["reading"]["matched_preset"] is True
+    assert any(a["code"] == "preset_matched" for a in matched["assumptions"])
     estimated = run_tool("count_parameters", {"model": {"total_params": 300e6, "num_experts": 4,
                                                         "num_shared_experts": 1, "top_k": 1}}).result
     assert estimated["approximate"] is True
@@ -90,7 +93,7 @@ def test_gpu_time_from_model_and_data() -> None:
     ("name", "arguments", "needle"),
     [
         ("count_parameters", {"model": {"preset": "gpt-9"}}, "preset"),
-        ("count_parameters", {"model": {}}, "exactly one of"),
+        ("count_parameters", {"model": {}}, "a preset, a config.json"),
         ("count_parameters", {"model": {"preset": "minimind2"}, "extra": 1}, "extra"),
         ("estimate_training_flops", {"model": WORKED_MODEL, "data": {"tokens": -1}}, "tokens"),
         ("project_gpu_time", {"hardware": {"gpu": "TPU-v9"}, "training_flops": 1e20}, "gpu"),
@@ -105,3 +108,42 @@ def test_bad_arguments_come_back_as_error_and_hint(name: str, arguments: object,
     assert not outcome.ok
     assert needle in outcome.result["error"]
     assert outcome.result["hint"]
+
+
+def test_arguments_are_read_as_models_send_them() -> None:
+    """"145M", "28.9M", "35%", "1.5e12" and "ZeRO-2" are read; the schema still says number/integer."""
+    result = run_tool("estimate_training_memory", {"model": {"preset": "minimind2-moe"},
+                                                   "hardware": {"gpu": "4090", "gpu_count": "8", "mfu": "35%"},
+                                                   "zero_stage": "ZeRO-2", "recompute": "Selective"})
+    assert result.ok and result.result["zero_stage"] == 2 and result.result["gpu_count"] == 8
+    gpu = run_tool("project_gpu_time", {"hardware": {"gpu": "4090", "mfu": "35%"}, "training_flops": "1.5e18"}).result
+    assert gpu["mfu"] == 0.35 and gpu["training_flops"] == 1.5e18
+    counted = run_tool("count_parameters", {"model": {"total_params": "145M", "num_experts": "4",
+                                                      "num_shared_experts": 1}}).result
+    assert counted["total_params"] == 145_029_760  # MiniMind2-MoE, matched by size and layout
+    assert counted["active_params"] == 91_945_600  # at its own top-2
+    flops = run_tool("estimate_training_flops", {"model": {"preset": "minimind2-moe"},
+                                                 "data": {"samples": "28.9M", "mean_length": 512,
+                                                          "length_unit": "Tokens"}}).result
+    assert flops["tokens"] == 28.9e6 * 512
+
+
+def test_every_invalid_field_is_reported_in_one_round() -> None:
+    """Several bad fields come back together, each with its field and what was expected."""
+    outcome = run_tool("project_gpu_time", {"model": {"preset": "minimind2-moe"},
+                                            "data": {"tokens": "1,5T", "seq_len": 0},
+                                            "hardware": {"gpu": "4090", "mfu": 1.5}})
+    assert not outcome.ok
+    fields = {error["field"] for error in outcome.result["errors"]}
+    assert fields == {"data.tokens", "data.seq_len", "hardware.mfu"}
+    assert all(error["expected"] for error in outcome.result["errors"])
+    resolved = run_tool("project_gpu_time", {"model": {"total_params": "500M", "num_experts": 8},
+                                             "data": {"samples": "1M", "mean_length": 512},
+                                             "hardware": {"gpu": "TPU-v9"}})
+    fields = {error["field"] for error in resolved.result["errors"]}
+    assert fields == {"model.top_k", "data.length_unit", "hardware.gpu"}
+
+
+def test_a_decimal_comma_is_refused_by_name() -> None:
+    outcome = run_tool("estimate_training_flops", {"model": {"preset": "llama-3-8b"}, "data": {"tokens": "1,5T"}})
+    assert not outcome.ok and "1.5" in outcome.result["error"] and outcome.result["field"] == "data.tokens"

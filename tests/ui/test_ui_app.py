@@ -65,7 +65,7 @@ def test_a_follow_up_keeps_the_sessions_context(client: Callable[[], Client]) ->
 
 def _form(**changes: object) -> list[object]:
     values = {name: None for name in FIELDS}
-    values.update(model_source="preset", preset="minimind2-moe", top_k="1", tied_embeddings=False,
+    values.update(model_source="preset", preset="minimind2-moe", top_k="1", tied_embeddings=None,
                   data_source="samples", samples="28.9M", mean_length="512", length_unit="chars", epochs="1",
                   gpu="rtx-4090", gpu_count="8", currency="USD")
     values.update(changes)
@@ -88,11 +88,11 @@ def test_the_calculator_explains_invalid_values_inline(client: Callable[[], Clie
     outputs = client().predict(*_form(samples="lots", gpu_count="0"), "zh", api_name="/calculate")
     problems = value_of(outputs[0])
     assert problems.startswith("**请修改：**")
-    assert "samples: not a number: 'lots'" in problems
+    assert "data.samples: got 'lots'" in problems
     assert "Traceback" not in problems
     outputs = client().predict(*_form(gpu_count="0"), "en", api_name="/calculate")
     problems = value_of(outputs[0])
-    assert "gpu_count" in problems and "greater than or equal to 1" in problems
+    assert "hardware.gpu_count" in problems and "greater than or equal to 1" in problems
     assert value_of(outputs[1]) == ""
 
 

@@ -1,0 +1,159 @@
+"""From the conversation's plan to the tools' arguments, or to the one question that unblocks it.
+
+Every field the user stated goes into the tools' arguments as stated; nothing is defaulted here (the
+core's resolvers name every default). Before calling the tools, the plan is checked with the same
+resolvers the tools use, so a plan they would refuse ("145M MoE, 8 experts", no top-k and no preset to
+take it from) becomes one precise question instead of a failed calculation. Fields the calls do not use
+(a time budget beside a full plan, an MFU without a GPU) are returned, so the answer can say so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistant.offline.request import Plan
+from assistant.report import block
+from assistant.understood import stated_line
+from tools.calc.errors import CalcInputError
+from tools.calc.presets import find_preset
+from tools.quantities import human
+from tools.specs import CalcInputErrors, DataSpec, HardwareSpec, ModelSpec, resolve_specs
+
+MODEL_KEYS = ("preset", "hf_config", "vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads",
+              "head_dim", "intermediate_size", "tied_embeddings", "num_experts", "num_shared_experts", "top_k",
+              "expert_intermediate_size", "first_k_dense", "granularity", "total_params", "active_params", "dense")
+DATA_KEYS = ("tokens", "samples", "mean_length", "length_unit", "epochs", "seq_len")
+HARDWARE_KEYS = ("gpu", "gpu_count", "mfu", "price_per_gpu_hour", "currency")
+BUDGET_KEYS = ("days", "gpu_hours", "budget", "compute_flops")
+_MODEL_SOURCES = ("preset", "hf_config", "hidden_size", "vocab_size", "num_layers", "num_heads", "total_params",
+                  "active_params")
+
+
+def _stated(plan: Plan, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: getattr(plan, key) for key in keys if getattr(plan, key) is not None}
+
+
+def model_spec(plan: Plan) -> dict[str, Any] | None:
+    """Every model field the user stated, as the tools' ``model`` argument (None without a model source)."""
+    spec = _stated(plan, MODEL_KEYS)
+    return spec if any(key in spec for key in _MODEL_SOURCES) else None
+
+
+def data_spec(plan: Plan) -> dict[str, Any] | None:
+    """Every data field the user stated, as the tools' ``data`` argument (None without a data size)."""
+    spec = _stated(plan, DATA_KEYS)
+    return spec if {"tokens", "samples", "mean_length"} & set(spec) else None
+
+
+def hardware_spec(plan: Plan) -> dict[str, Any] | None:
+    return _stated(plan, HARDWARE_KEYS) if plan.gpu else None
+
+
+def _call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Tool calls for the plan, or one question (with what is missing); and the fields read but not used."""
+
+    calls: list[dict[str, Any]]
+    question: str | None
+    missing: tuple[str, ...]
+    not_used: dict[str, Any]
+
+
+def decide_plan(plan: Plan) -> Decision:
+    """Tool calls for a runnable plan (checked with the core's resolvers first), or the one question to ask."""
+    model, data, hardware = model_spec(plan), data_spec(plan), hardware_spec(plan)
+    budget = _stated(plan, BUDGET_KEYS)
+    money = "budget" in budget and plan.price_per_gpu_hour
+    if model is None and data is None and hardware is not None and ({"days", "gpu_hours"} & set(budget) or money):
+        args = {"hardware": hardware, **{k: v for k, v in budget.items() if k in ("days", "gpu_hours", "budget")},
+                "moe": plan.dense is False or bool(plan.num_experts)}
+        return Decision([_call("budget_to_model", args)], None, (), _unused(plan, budget_used=True))
+    if model is None:
+        return Decision([], _question(plan, "model"), ("model",), _unused(plan))
+    if data is None:
+        return Decision([], _question(plan, "data"), ("data",), _unused(plan))
+    try:
+        resolved = resolve_specs(model=ModelSpec(**model), data=DataSpec(**data),
+                                 hardware=HardwareSpec(**hardware) if hardware else None)
+    except CalcInputErrors as errors:
+        where, error = errors.errors[0]
+        return Decision([], _question(plan, error.field, error=error), (f"{where}.{error.field}",), _unused(plan))
+    except ValidationError as error:
+        item = error.errors()[0]
+        field = str(item["loc"][-1]) if item.get("loc") else "model"
+        return Decision([], _question(plan, field, value=item.get("input"), expected=item.get("msg", "")),
+                        (field,), _unused(plan))
+    calls = [
+        _call("count_parameters", {"model": model}),
+        _call("estimate_training_flops", {"model": model, "data": data}),
+        _call("chinchilla_analysis", {"model": model, "data": data, **({"hardware": hardware} if hardware else {})}),
+    ]
+    if hardware is not None:
+        calls.append(_call("project_gpu_time", {"model": model, "data": data, "hardware": hardware}))
+        if resolved.model.shape is not None:
+            calls.append(_call("estimate_training_memory", {"model": model, "hardware": hardware,
+                                                            "seq_len": resolved.data.seq_len}))
+    not_used = _unused(plan)
+    not_used.update({name: getattr(plan, name) for name in resolved.model.unused if getattr(plan, name, None)
+                     is not None})
+    return Decision(calls, None, (), not_used)
+
+
+def _unused(plan: Plan, *, budget_used: bool = False) -> dict[str, Any]:
+    """Plan fields the calls will not use: a time/money budget beside a plan, hardware knobs without a GPU, …"""
+    unused: dict[str, Any] = {}
+    if not budget_used:
+        unused.update(_stated(plan, BUDGET_KEYS))
+    if not plan.gpu:
+        unused.update(_stated(plan, ("mfu", "price_per_gpu_hour", "gpu_count")))
+    return unused
+
+
+# --- the question ---------------------------------------------------------------------------------------
+
+_DIMENSIONS = {"hidden_size": "hidden", "vocab_size": "vocab", "num_layers": "layers", "num_heads": "heads"}
+
+
+def known_facts(plan: Plan) -> str:
+    """What the user has said so far, as one line ("" when nothing)."""
+    preset_name = None
+    if plan.preset:
+        try:
+            preset_name = find_preset(plan.preset).display_name
+        except CalcInputError:
+            preset_name = plan.preset
+    return stated_line(asdict(plan), language=plan.language, preset_name=preset_name)
+
+
+def _question(plan: Plan, about: str, *, error: CalcInputError | None = None, value: Any = None,
+              expected: str = "") -> str:
+    """The one question that unblocks the plan, in the plan's language, with what is known so far."""
+    language = plan.language
+    facts = known_facts(plan)
+    known = "\n\n" + block(language, "known", facts=facts) if facts else ""
+    if about == "model":
+        if plan.gpu is None and data_spec(plan) is None and not plan.total_params:
+            return block(language, "help")
+        return block(language, "ask_model", known=known)
+    simple = {"data": "ask_data", "top_k": "ask_top_k", "total_params": "ask_total", "num_experts": "ask_experts",
+              "samples": "ask_samples"}
+    if about in simple:
+        return block(language, simple[about], known=known)
+    if about == "length_unit":
+        return block(language, "ask_length_unit", length=f"{plan.mean_length:g}", known=known)
+    if about == "mean_length":
+        return block(language, "ask_mean_length", samples=human(plan.samples or 0), known=known)
+    if about in _DIMENSIONS:
+        missing = ", ".join(name for key, name in _DIMENSIONS.items() if getattr(plan, key) is None)
+        return block(language, "ask_dimensions", missing=missing, known=known)
+    if error is not None:
+        value, expected = error.value, error.expected
+    return block(language, "ask_field", field=about, value=value, expected=expected, known=known)

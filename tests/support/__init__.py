@@ -1,0 +1,1 @@
+"""Helpers shared by tests and bench scripts (not tests themselves)."""

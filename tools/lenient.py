@@ -1,0 +1,56 @@
+"""Argument types that accept what real models send: "145M", "28.9M", "35%", "1.5e12", "ZeRO-2", "Tokens".
+
+Each is an ``Annotated`` pydantic type whose JSON schema stays the plain type (number, integer,
+enum), so the schema the model reads does not grow; only validation is forgiving. Quantities are
+read by :func:`tools.quantities.parse_number`, the same reader as the offline parser and the command
+line, so "1,5T" is refused by all three alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+from tools.quantities import clean_text, parse_fraction, parse_number
+
+
+def _text_read_by(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """A validator reading text with ``parse`` (its ValueError names the text) and passing numbers through."""
+    def read(value: Any) -> Any:
+        return parse(value) if isinstance(value, str) else value
+    return read
+
+
+_quantity = _text_read_by(parse_number)
+_fraction = _text_read_by(parse_fraction)
+
+
+def _count(value: Any) -> Any:
+    number = _quantity(value)
+    if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return number
+
+
+def choice(aliases: dict[str, Any]) -> Callable[[Any], Any]:
+    """A validator reading enum spellings case-insensitively, ignoring spaces, dashes and underscores."""
+    def read(value: Any) -> Any:
+        if isinstance(value, str):
+            key = "".join(ch for ch in clean_text(value).lower() if ch not in " -_")
+            return aliases.get(key, value)
+        return value
+    return read
+
+
+Quantity = Annotated[float, BeforeValidator(_quantity)]
+"""A count or amount: 145000000, "145M", "1.48万亿", "1.5e12"."""
+Count = Annotated[int, BeforeValidator(_count)]
+"""A whole number: 16, "16", 16.0, "2K"."""
+Fraction = Annotated[float, BeforeValidator(_fraction)]
+"""A share: 0.35 or "35%"."""
+# Optional forms: the validator wraps the whole union, so a field's bounds stay in its JSON schema.
+MaybeQuantity = Annotated[float | None, BeforeValidator(_quantity)]
+MaybeCount = Annotated[int | None, BeforeValidator(_count)]
+MaybeFraction = Annotated[float | None, BeforeValidator(_fraction)]

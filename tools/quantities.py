@@ -1,0 +1,209 @@
+"""Reading and writing human quantities: "14.8B", "1.48 万亿", "一亿四千五百万", "28.9M", "1e21", "35%".
+
+Parsing is the inverse of formatting, and both live here so the command line, the LLM tools, the
+offline reader and the report agree on what "B" and "亿" mean. Nothing here computes a result; it
+only converts text to numbers and numbers to text.
+
+The reader refuses what it would have to guess: a comma that is not a thousands separator ("1,5T"
+is a decimal comma to a European and fifteen to a program) is an error naming the number, never 15.
+Invisible characters (zero-width spaces pasted from web pages) are dropped, and full-width digits
+(１４５Ｍ) read as their ASCII forms.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+# Multipliers. Latin suffixes are case-insensitive except that "m" alone is million (nobody
+# writes milli-parameters); Chinese units: 千 1e3, 万 1e4, 亿 1e8, 万亿 1e12.
+SUFFIXES: dict[str, float] = {
+    "": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15,
+    "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12, "兆": 1e12,
+    "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "mn": 1e6, "bn": 1e9, "milion": 1e6, "bilion": 1e9,  # "1.3bn"; common misspellings read, not refused
+}
+
+_GROUPED = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000,000 and 1,234.5: commas only between groups of three
+_NUMBER = rf"[-+]?(?:{_GROUPED}|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
+_SUFFIX = r"万亿|thousand|million|billion|trillion|milion|bilion|mn|bn|[kKmMbBgGtTpP千万亿兆]"
+_QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<suffix>{_SUFFIX})?\s*$", re.IGNORECASE)
+_COMMA_NUMBER = re.compile(r"\d+(?:,\d+)+(?:\.\d+)?")
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿点\d.]+")
+
+
+class AmbiguousNumberError(ValueError):
+    """A number that reads two ways (a decimal comma); the message names it and both readings."""
+
+
+def clean_text(text: str) -> str:
+    """``text`` with full-width forms folded (NFKC) and invisible format characters removed.
+
+    "14\\u200b5M" (a zero-width space pasted inside a number) becomes "145M", as the user sees it.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+
+
+def decimal_comma(text: str) -> str | None:
+    """The comma number in ``text`` that is not thousands grouping ("1,5", "2,75"), if any."""
+    for match in _COMMA_NUMBER.finditer(text):
+        if not re.fullmatch(_GROUPED, match.group(0)):
+            return match.group(0)
+    return None
+
+
+def parse_number(text: str) -> float:
+    """Parse ``text`` such as ``"14.8B"``, ``"1,000"``, ``"1.48万亿"``, ``"一亿四千五百万"`` or ``"6e23"``.
+
+    Raises ValueError (AmbiguousNumberError for a decimal comma) naming the text when it is not one
+    quantity.
+    """
+    cleaned = clean_text(str(text)).strip()
+    match = _QUANTITY.match(cleaned)
+    if match:
+        value = float(match.group("num").replace(",", ""))
+        suffix = (match.group("suffix") or "").lower()
+        if math.isinf(value):
+            raise ValueError(f"not a finite number: {text!r}")
+        return value * SUFFIXES[suffix]
+    comma = decimal_comma(cleaned)
+    if comma is not None:
+        whole, _, rest = comma.partition(",")
+        raise AmbiguousNumberError(
+            f"{text!r} has a comma that is not a thousands separator: write {whole}.{rest.replace(',', '')} "
+            f"for a decimal, or group thousands in threes (1,500)")
+    if cleaned and CN_NUMERAL.fullmatch(cleaned) and re.search(r"[零〇一二两三四五六七八九十\d]", cleaned) \
+            and re.search(r"[零〇一二两三四五六七八九十百千万亿点]", cleaned):
+        value = chinese_numeral(cleaned)
+        if value is not None:
+            return value
+    raise ValueError(f"not a number: {text!r} (examples: 14.8B, 28.9M, 1e21, 148亿)")
+
+
+def parse_fraction(text: str) -> float:
+    """A share written as ``"35%"`` or ``"0.35"``; a bare "35" stays 35 (the caller's range check refuses it).
+
+    Raises ValueError naming the text when it is not a number.
+    """
+    cleaned = clean_text(str(text)).strip()
+    percent = cleaned.endswith("%")
+    value = parse_number(cleaned.rstrip("%").strip())
+    return value / 100.0 if percent else value
+
+
+def chinese_numeral(text: str) -> float | None:
+    """The value of a Chinese numeral, Arabic digits allowed inside: 一亿四千五百万, 十六, 两千, 1亿4500万, 三点五.
+
+    None when ``text`` is not a well-formed numeral (two digits in a row without a unit, a unit with
+    nothing to multiply, …).
+    """
+    total = 0.0  # up to the last 亿
+    wan = 0.0  # 万-level part below 亿
+    section = 0.0  # below 万
+    number: float | None = None  # the digit (or Arabic number) waiting for its unit
+    fraction = ""  # digits after 点
+    in_fraction = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        arabic = re.match(r"\d+(?:\.\d+)?", text[i:])
+        if arabic:
+            if number is not None or in_fraction:
+                return None
+            number = float(arabic.group(0))
+            i += len(arabic.group(0))
+            continue
+        if in_fraction:
+            if ch not in CN_DIGITS:
+                return None
+            fraction += str(CN_DIGITS[ch])
+        elif ch in CN_DIGITS:
+            if number is not None and CN_DIGITS[ch] != 0:
+                return None
+            number = float(CN_DIGITS[ch]) if CN_DIGITS[ch] else number
+        elif ch in CN_SMALL_UNITS:
+            unit = CN_SMALL_UNITS[ch]
+            section += (number if number is not None else (1.0 if unit == 10 else math.nan)) * unit
+            number = None
+        elif ch == "万":
+            part = section + (number or 0.0)
+            if part == 0:
+                return None
+            wan += part * 1e4
+            section, number = 0.0, None
+        elif ch == "亿":
+            part = wan + section + (number or 0.0)
+            if part == 0:
+                return None
+            total = (total + part) * 1e8
+            wan, section, number = 0.0, 0.0, None
+        elif ch == "点" or ch == ".":
+            if number is None or in_fraction:
+                return None
+            in_fraction = True
+        else:
+            return None
+        i += 1
+    if in_fraction:
+        if not fraction:
+            return None
+        number = (number or 0.0) + float("0." + fraction)
+    value = total + wan + section + (number or 0.0)
+    return value if math.isfinite(value) and value > 0 else None
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+def human(value: float, *, digits: int = 3) -> str:
+    """A short English quantity: 14.8B, 65.4M, 2.55T, 1.2K; small values as they are."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    magnitude = abs(value)
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if magnitude >= threshold:
+            return f"{_sig(value / threshold, digits)}{suffix}"
+    return _sig(value, digits)
+
+
+def human_zh(value: float, *, digits: int = 3) -> str:
+    """A short Chinese quantity: 148亿, 1.48万亿, 6540万; small values as they are."""
+    magnitude = abs(value)
+    for threshold, suffix in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
+        if magnitude >= threshold:
+            return f"{_sig(value / threshold, digits)}{suffix}"
+    return _sig(value, digits)
+
+
+def count_text(value: float | None, language: str) -> str:
+    """A parameter or token count: '14.8B' (en) / '148亿（14.8B）' (zh); '—' when unknown."""
+    if value is None:
+        return "—"
+    if language == "zh" and value >= 1e4:
+        return f"{human_zh(value)}（{human(value)}）"
+    return human(value)
+
+
+def sci(value: float, *, digits: int = 3) -> str:
+    """Scientific notation for FLOPs: 8.16e19."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _sig(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant figures without trailing zeros (but keep integers whole)."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 10 ** digits:
+        return f"{value:,.0f}"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
