@@ -120,3 +120,34 @@ def test_bad_flop_arguments_name_the_field(kwargs: dict, field: str) -> None:
 def test_six_nd_rejects_nonsense() -> None:
     with pytest.raises(CalcInputError, match="tokens"):
         six_nd_flops(params=1e9, tokens=-1)
+
+
+# --- the 2025 MoE families: sinks and biases are parameters, not matmul FLOPs --------------------------
+
+INSTANTIATED = {m["name"]: m for m in load_fixture("instantiated_counts.json")["models"]}
+
+
+def test_gpt_oss_flops_leave_out_sinks_and_biases() -> None:
+    """tiny-gpt-oss: 3 layers, hidden 64, 4 heads × 24, 2 kv heads, 8 experts of 48, top-2, vocab 1000.
+
+    Hand count per token (forward, 2 FLOPs per multiply-accumulate, no bias or sink terms):
+    projections 3 · 2 · (64·96 + 2·64·48 + 96·64); router 3 · 2 · 64·8; experts 3 · 2 · 2 · 3·64·48.
+    """
+    import transformers
+
+    model = INSTANTIATED["tiny-gpt-oss"]
+    shape = shape_from_hf_config(getattr(transformers, model["config_class"])(**model["kwargs"]).to_dict())
+    parts = flops_per_token(shape, seq_len=16).forward_by_component
+    assert parts["attention_projections"] == 3 * 2 * (64 * 96 + 2 * 64 * 48 + 96 * 64)
+    assert parts["router"] == 3 * 2 * 64 * 8
+    assert parts["routed_experts"] == 3 * 2 * 2 * 3 * 64 * 48
+    assert parts["logits"] == 2 * 1000 * 64
+
+
+@pytest.mark.parametrize("key", ["glm-4.5", "gpt-oss-120b", "llama-4-maverick", "ernie-4.5-300b-a47b",
+                                 "hunyuan-a13b", "dots.llm1"])
+def test_new_presets_have_a_detailed_count_near_six_nd(key: str) -> None:
+    """At a short sequence the attention core is small, so detailed ≈ 6·N_active within the embedding share."""
+    flops = training_flops(find_preset(key).shape, tokens=1e9, seq_len=512)
+    assert 0.85 < flops.detailed_over_six_nd < 1.15
+    assert flops.flops_per_token.forward_by_component["mtp"] == 0.0

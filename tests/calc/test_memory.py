@@ -286,3 +286,22 @@ def test_model_state_bad_data_parallel() -> None:
     with pytest.raises(CalcInputError) as info:
         model_state_bytes(total_params=10**9, optimizer="adamw_mixed", zero_stage=1, data_parallel=0)
     assert info.value.field == "data_parallel"
+
+
+@pytest.mark.parametrize("key", ["glm-4.5-air", "gpt-oss-20b", "llama-4-scout", "ernie-4.5-21b-a3b",
+                                 "hunyuan-a13b", "dots.llm1"])
+def test_memory_runs_on_the_new_moe_presets(key: str) -> None:
+    """Model states follow the exact total (2 + 2 + 12 bytes per parameter, ZeRO paper §3) for every new shape."""
+    from tools.calc.params import count_parameters
+    from tools.calc.presets import find_preset
+
+    shape = find_preset(key).shape
+    total = count_parameters(shape).total
+    estimate = estimate_training_memory(
+        total_params=total, gpu=find_gpu("H100 SXM"), gpu_count=64, zero_stage=0, optimizer="adamw_mixed",
+        seq_len=4096, micro_batch=1, hidden=shape.hidden_size, num_layers=shape.num_layers,
+        num_heads=shape.num_heads, recompute="full", flash_attention=True, moe_top_k=shape.moe.top_k,
+        moe_ffn_hidden=shape.moe.expert_intermediate_size,
+    )
+    assert estimate.weights_bytes + estimate.grads_bytes + estimate.optimizer_bytes == 16 * total
+    assert estimate.activations_bytes > 0

@@ -9,7 +9,11 @@ Detailed count, per token, forward pass (2 FLOPs per multiply-accumulate):
 * the attention core: ``Q·Kᵀ`` and ``softmax·V`` against ``seq_len`` keys,
   ``2·S·(heads·d_qk) + 2·S·(heads·d_v)`` per layer (Kaplan et al. 2020 Table 1; PaLM App. B);
 * no FLOPs for the embedding lookup, norms, biases, activations or softmax (they are not
-  matrix multiplies and are below 1% here).
+  matrix multiplies and are below 1% here). That includes the attention, router and expert
+  biases (gpt-oss, GLM-4.5, ERNIE-4.5's ``e_score_correction_bias``): additions, not multiplies;
+  and gpt-oss's attention sinks, one learned logit per head that only adds a column to the
+  softmax. They are parameters (``ParameterTerms.attention_sinks`` and the ``*_biases`` terms),
+  never matmul weights.
 
 Backward = 2 × forward (Kaplan et al. 2020 §2.1; measured exactly in
 tests/fixtures/flops.json). Activation recomputation adds one forward (``full``) or one

@@ -1,8 +1,9 @@
 """Exact parameter counts of decoder-only transformers, dense or MoE.
 
 The counting follows the module structure of HuggingFace transformers (Llama, Mistral,
-Mixtral, Qwen2/3, Qwen2-MoE, Qwen3-MoE, DeepSeek-V2/V3, OLMoE) and MiniMind, so the totals
-match instantiated models to the integer (tests/fixtures/models.json).
+Mixtral, Qwen2/3, Qwen2-MoE, Qwen3-MoE, DeepSeek-V2/V3, OLMoE, GLM-4.5, gpt-oss, Llama 4,
+ERNIE-4.5-MoE, Hunyuan-MoE, dots.llm1) and MiniMind, so the totals match instantiated models to
+the integer (tests/fixtures/models.json, tests/fixtures/instantiated_counts.json).
 
 Conventions (the same as the reference counts):
 
@@ -14,7 +15,9 @@ Conventions (the same as the reference counts):
   ``active_excl_embedding_and_lm_head``.
 * "Non-embedding" (Kaplan et al. 2020 §2.1) leaves out the input embedding, the lm_head and
   learned position embeddings.
-* Buffers are not parameters (DeepSeek-V3's ``e_score_correction_bias``, RoPE tables).
+* Buffers are not parameters (DeepSeek-V3's, GLM-4.5's and dots.llm1's ``e_score_correction_bias``,
+  RoPE tables). An ``nn.Parameter`` counts even with ``requires_grad=False`` (ERNIE-4.5's
+  ``e_score_correction_bias``, counted as a router bias).
 
 The formulas in :func:`parameter_terms` use only ``+``, ``-`` and ``*`` on their numeric
 arguments, so the same code evaluates over numpy arrays of candidate shapes (see
@@ -45,6 +48,7 @@ class ParameterTerms:
     lm_head: Number
     attention_weights: Number
     attention_biases: Number
+    attention_sinks: Number
     attention_norm: Number
     dense_mlp_weights: Number
     dense_mlp_biases: Number
@@ -143,14 +147,21 @@ def parameter_terms(
     qk_norm: str = "none",
     shared_expert_gate: bool = False,
     router_bias: bool = False,
+    expert_bias: bool = False,
+    shared_expert_bias: bool = False,
+    attention_sinks: bool = False,
     layernorm: bool = False,
     tied_embeddings: bool = False,
     mla: Any = None,
 ) -> ParameterTerms:
     """Parameter terms from plain numbers; works on ints and on numpy integer arrays alike.
 
-    Structural choices (gating, biases, norm kind, tying, MLA) are scalar flags; dimensions
+    Structural choices (gating, biases, sinks, norm kind, tying, MLA) are scalar flags; dimensions
     may be arrays. Use :func:`count_parameters` for a validated :class:`ModelShape`.
+
+    ``mlp_bias`` puts biases on the dense MLPs, ``shared_expert_bias`` on the shared experts (set
+    when a shape with ``mlp_bias`` has shared experts: transformers' DeepSeek-V2 builds both from one
+    MLP class) and ``expert_bias`` on the routed experts (gpt-oss).
     """
     norm_factor = 2 if layernorm else 1  # LayerNorm has weight and bias; RMSNorm only a weight
     h = hidden_size
@@ -162,19 +173,22 @@ def parameter_terms(
         norm_factor=norm_factor, mla=mla,
     )
     dense_w, dense_b = _mlp_terms(hidden=h, width=intermediate_size, gated=gated_mlp, bias=mlp_bias)
-    expert_w, expert_b = _mlp_terms(hidden=h, width=expert_intermediate_size, gated=gated_mlp, bias=mlp_bias)
-    shared_w, shared_b = _mlp_terms(
-        hidden=h, width=shared_expert_intermediate_size, gated=gated_mlp, bias=mlp_bias
-    )
+    expert_w, expert_b = _mlp_terms(hidden=h, width=expert_intermediate_size, gated=gated_mlp, bias=expert_bias)
+    shared_w, _ = _mlp_terms(hidden=h, width=shared_expert_intermediate_size, gated=gated_mlp, bias=False)
     shared_w = num_shared_experts * shared_w + (h if shared_expert_gate else 0)  # Qwen2-MoE gate: Linear(h, 1)
-    shared_b = num_shared_experts * shared_b
+    # transformers fuses the n shared experts into one MLP of width n·w (DeepSeek-V2 MoE.__init__),
+    # so with biases there is one down_proj bias (h), not n
+    _, shared_b = _mlp_terms(
+        hidden=h, width=num_shared_experts * shared_expert_intermediate_size, gated=gated_mlp, bias=shared_expert_bias
+    )
     router_w = h * num_experts  # router / gate: Linear(h, E)
-    router_b = num_experts if router_bias else 0
+    router_b = num_experts if router_bias else 0  # gpt-oss router bias / ERNIE-4.5 e_score_correction_bias
+    sinks = num_heads if attention_sinks else 0  # gpt-oss: self_attn.sinks, one logit per head
     layer_norms = 2 * norm_factor * h  # input_layernorm + post_attention_layernorm
 
     # One MTP module (DeepSeek-V3 §2.2): enorm, hnorm, eh_proj (2h -> h), an MoE decoder layer,
     # and shared_head.norm; its embedding and output head are shared with the main model.
-    mtp_layer_fixed = attn_w + attn_b + attn_n + layer_norms + shared_w + shared_b + router_w + router_b
+    mtp_layer_fixed = attn_w + attn_b + sinks + attn_n + layer_norms + shared_w + shared_b + router_w + router_b
     mtp_extra_w = 2 * h * h  # eh_proj
     mtp_extra_norms = 3 * norm_factor * h  # enorm, hnorm, shared_head.norm
     mtp_total = num_mtp_modules * (
@@ -192,6 +206,7 @@ def parameter_terms(
         lm_head=0 if tied_embeddings else embedding,
         attention_weights=num_layers * attn_w,
         attention_biases=num_layers * attn_b,
+        attention_sinks=num_layers * sinks,
         attention_norm=num_layers * attn_n,
         dense_mlp_weights=num_dense_layers * dense_w,
         dense_mlp_biases=num_dense_layers * dense_b,
@@ -236,6 +251,9 @@ def terms_for_shape(shape: ModelShape, *, top_k: int | None = None) -> Parameter
         qk_norm=shape.qk_norm,
         shared_expert_gate=bool(moe and moe.shared_expert_gate),
         router_bias=bool(moe and moe.router_bias),
+        expert_bias=bool(moe and moe.expert_bias),
+        shared_expert_bias=bool(moe and moe.num_shared_experts and shape.mlp_bias),
+        attention_sinks=shape.attention_sinks,
         layernorm=shape.norm == "layernorm",
         tied_embeddings=shape.tied_embeddings,
         mla=shape.mla,
@@ -339,7 +357,7 @@ def count_parameters(shape: ModelShape, *, top_k: int | None = None) -> Paramete
         embedding=t.embedding,
         position_embedding=t.position_embedding,
         lm_head=t.lm_head,
-        attention=t.attention_weights + t.attention_biases,
+        attention=t.attention_weights + t.attention_biases + t.attention_sinks,
         attention_norm=t.attention_norm,
         dense_mlp=t.dense_mlp_weights + t.dense_mlp_biases,
         routed_experts=t.routed_expert_weights + t.routed_expert_biases,

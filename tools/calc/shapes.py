@@ -5,12 +5,15 @@ the integer (HuggingFace transformers and MiniMind implementations):
 
 * core dimensions: vocabulary, hidden size, layers, heads, key/value heads (MHA/GQA/MQA)
   and a ``head_dim`` that need not equal ``hidden_size // num_heads`` (Qwen3);
-* attention options: q/k/v biases (Qwen2), an output-projection bias, per-head q/k norms
-  (Qwen3, OLMoE, minimind-3), or Multi-head Latent Attention (:class:`MlaShape`,
-  DeepSeek-V2/V3);
+* attention options: q/k/v biases (Qwen2, GLM-4.5), an output-projection bias, per-head q/k
+  norms (Qwen3, OLMoE, minimind-3, dots.llm1, Hunyuan), gpt-oss's learned attention sinks (one
+  logit per head), or Multi-head Latent Attention (:class:`MlaShape`, DeepSeek-V2/V3);
 * the MLP: gated (SwiGLU, three matrices) or plain (two matrices) and its width;
 * MoE (:class:`MoeShape`): routed experts and their width, top-k, shared experts
-  (with Qwen2-MoE's sigmoid gate), which layers are MoE, router bias;
+  (with Qwen2-MoE's sigmoid gate), which layers are MoE (any index set: Llama 4 interleaves,
+  ERNIE-4.5 uses a layer range), a router bias, biases inside the routed experts (gpt-oss); dense
+  layers keep their own width (``ModelShape.intermediate_size``, e.g. Llama 4's
+  ``intermediate_size_mlp``);
 * norms (RMSNorm, or LayerNorm with a bias), tied embeddings, learned position
   embeddings, and DeepSeek-V3's multi-token-prediction (MTP) modules.
 
@@ -75,10 +78,17 @@ class MoeShape:
         num_shared_experts: always-active experts per MoE layer.
         shared_expert_intermediate_size: width of ONE shared expert. transformers builds
             DeepSeek's ``n`` shared experts as one MLP of width ``n * moe_intermediate_size``
-            and Qwen2-MoE's as one MLP of ``shared_expert_intermediate_size``; the parameter
-            count is the same either way.
+            and Qwen2-MoE's as one MLP of ``shared_expert_intermediate_size``; the weights count
+            the same either way (with ``ModelShape.mlp_bias`` the fused MLP has one down-projection
+            bias, which is how they are counted).
         shared_expert_gate: Qwen2-MoE's sigmoid gate, a ``Linear(hidden, 1)`` per MoE layer.
-        router_bias: whether the router ``Linear(hidden, E)`` has a bias.
+        router_bias: a learned vector of ``E`` per MoE layer on the router: gpt-oss's router
+            ``Linear`` bias, or ERNIE-4.5's ``e_score_correction_bias``, which transformers registers
+            as an ``nn.Parameter`` (DeepSeek-V3, GLM-4.5 and dots.llm1 register theirs as buffers:
+            not parameters, not counted).
+        expert_bias: biases inside every routed expert (gpt-oss: ``gate_up_proj_bias`` of
+            ``2·width`` and ``down_proj_bias`` of ``hidden``). Shared experts follow
+            ``ModelShape.mlp_bias``.
         moe_layers: 0-based indices of the layers whose FFN is MoE; the others are dense.
             Use :func:`moe_layer_indices` to build it from "first k dense" / "every n-th".
     """
@@ -91,6 +101,7 @@ class MoeShape:
     shared_expert_intermediate_size: int = 0
     shared_expert_gate: bool = False
     router_bias: bool = False
+    expert_bias: bool = False
 
     def __post_init__(self) -> None:
         require_int("num_experts", self.num_experts, maximum=100_000)
@@ -150,8 +161,11 @@ class ModelShape:
     intermediate_size: int = 0
     gated_mlp: bool = True
     mlp_bias: bool = False
+    """Biases in the dense MLPs and the shared experts (routed experts: ``MoeShape.expert_bias``)."""
     attention_bias: bool = False
     attention_output_bias: bool = False
+    attention_sinks: bool = False
+    """gpt-oss: a learned sink logit per head and layer (``self_attn.sinks``), added to the softmax."""
     qk_norm: QkNormKind = "none"
     """Norms on q and k: per head over head_dim (Qwen3, minimind-3) or over the full q/k width (OLMoE)."""
     mla: MlaShape | None = None
@@ -161,7 +175,9 @@ class ModelShape:
     max_position_embeddings: int = 0
     """Learned absolute position embeddings (GPT-2 style); 0 for RoPE / none."""
     num_mtp_modules: int = 0
-    """DeepSeek-V3 multi-token-prediction modules (each: one MoE decoder layer + projections)."""
+    """Multi-token-prediction modules (DeepSeek-V3, GLM-4.5), each one MoE decoder layer + projections.
+
+    Counted apart from the main model (``ParameterBreakdown.mtp``): transformers does not build them."""
     source: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
