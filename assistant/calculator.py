@@ -22,15 +22,16 @@ from tools.registry import run_tool
 
 FIELDS: tuple[str, ...] = (
     "model_source", "preset", "config_file", "vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads",
-    "head_dim", "intermediate_size", "tied_embeddings", "total_params", "active_params", "num_experts",
-    "num_shared_experts", "expert_intermediate_size", "top_k", "first_k_dense",
+    "head_dim", "intermediate_size", "tied_embeddings", "total_params", "active_params", "model_kind", "num_experts",
+    "num_shared_experts", "expert_intermediate_size", "granularity", "top_k", "first_k_dense",
     "data_source", "tokens", "samples", "mean_length", "length_unit", "tokens_per_char", "epochs", "seq_len",
     "gpu", "gpu_count", "mfu", "price", "currency",
 )
 """The form's fields, in the order the calculator's inputs are wired (and its API takes them)."""
 
 DIMENSIONS = ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim", "intermediate_size")
-MOE_FIELDS = ("num_experts", "num_shared_experts", "expert_intermediate_size", "top_k", "first_k_dense")
+MOE_FIELDS = ("num_experts", "num_shared_experts", "expert_intermediate_size", "granularity", "top_k",
+              "first_k_dense")
 
 
 @dataclass
@@ -69,23 +70,25 @@ def _config(path: Any, problems: list[str]) -> dict[str, Any] | None:
 
 
 def model_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
-    """The ``model`` argument of the tools (a ModelSpec as a dict): exactly what the form states."""
+    """The ``model`` argument of the tools (a ModelSpec as a dict): exactly what the form states.
+
+    The source picks the architecture (a preset, a config.json, the dimensions, or sizes only); stated sizes,
+    the expert layout and dense/MoE go with any source, as they do from the chat and the command line.
+    """
     source = values.get("model_source") or "preset"
-    layout = _given(values, MOE_FIELDS)
+    stated = {**_given(values, ("total_params", "active_params")), **_given(values, MOE_FIELDS),
+              **{"dense": {"dense": True}, "moe": {"dense": False}}.get(values.get("model_kind") or "", {})}
     if source == "preset":
         if _blank(values.get("preset")):
             problems.append("preset: choose a preset")
             return None
-        return {"preset": values["preset"], **_given(values, ("top_k",))}
+        return {"preset": values["preset"], **stated}
     if source == "config":
         config = _config(values.get("config_file"), problems)
-        return {"hf_config": config, **_given(values, ("top_k",))} if config is not None else None
+        return {"hf_config": config, **stated} if config is not None else None
     if source == "total":
-        if _missing(values, "total_params"):
-            problems.append("total_params: give the total number of parameters, e.g. 145M")
-            return None
-        return {**_given(values, ("total_params", "active_params")), **layout}
-    spec = {**_given(values, DIMENSIONS), **layout}
+        return stated  # the resolver says what is missing (the total, the routing, …)
+    spec = {**_given(values, DIMENSIONS), **stated}
     tied = values.get("tied_embeddings")
     if tied in (True, False, "tied", "untied"):
         spec["tied_embeddings"] = tied in (True, "tied")

@@ -85,6 +85,9 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     group.add_argument("--active-params", type=_quantity, help="activated parameters as stated, e.g. 2.4B")
     group.add_argument("--expert-fraction", type=float,
                        help="with --total-params: share of parameters in experts (default: closest preset)")
+    kind = group.add_mutually_exclusive_group()
+    kind.add_argument("--dense", dest="dense", action="store_true", default=None, help="the model is dense")
+    kind.add_argument("--moe", dest="dense", action="store_false", help="the model is an MoE")
     parser.set_defaults(model_required=required)
 
 
@@ -99,7 +102,7 @@ _FLAGS = {
     "active_params": "--active-params", "expert_fraction": "--expert-fraction", "tokens": "--tokens",
     "samples": "--samples", "mean_length": "--mean-length", "epochs": "--epochs", "seq_len": "--seq-len",
     "tokens_per_char": "--tokens-per-char", "gpu": "--gpu", "gpu_count": "--count", "mfu": "--mfu",
-    "model": "--preset/--hf-config/--hidden/--total-params",
+    "model": "--preset/--hf-config/--hidden/--total-params", "dense": "--dense/--moe",
 }
 
 
@@ -117,6 +120,7 @@ def _model_description(args: argparse.Namespace) -> Any:
         num_shared_experts=args.shared_experts, shared_expert_intermediate_size=args.shared_intermediate,
         first_k_dense=args.first_k_dense, moe_every=args.moe_every, top_k=args.top_k,
         total_params=args.total_params, active_params=args.active_params, expert_fraction=args.expert_fraction,
+        dense=getattr(args, "dense", None),
     )
     return description if description.stated() else None
 

@@ -155,6 +155,9 @@ class Conversation:
                 yield Event("flag", text=_FLAG_TEXT[language].format(numbers=", ".join(flags)), flags=flags, mode=mode)
         question = pending_question(self.messages[:start + 1]) if report is None and self._offline(
             self.messages[start:]) else None
+        if report is not None and not self._offline(self.messages[start:]) and report.get("first_lines"):
+            # An LLM writes its own answer; what the tools understood opens it all the same.
+            answer = "\n\n".join([*report["first_lines"], answer.strip()]) if answer.strip() else answer
         yield Event("final", text=answer, mode=mode, report=report, flags=flags, question=question)
 
     def remember(self, role: Literal["user", "assistant"], text: str) -> None:

@@ -108,6 +108,17 @@ def check_lines(model: Mapping[str, Any] | None, *, language: str) -> list[str]:
     return lines
 
 
+def published_line(model: Mapping[str, Any] | None, *, language: str) -> str | None:
+    """The vendor's headline figures beside ours, when their activated count follows another convention."""
+    published = (model or {}).get("published")
+    if not published or (model or {}).get("checks"):
+        return None  # a stated-figure check already explains the convention
+    return Template(_blocks(language)["published"]).substitute(
+        preset=published["preset"], total=published["total"] or "—", active=published["active"] or "—",
+        convention_text=_table(language, "vendor_conventions")[published["convention"]],
+        ours=_exact(published["ours_under_convention"], language))
+
+
 def _exact(value: int, language: str) -> str:
     return exact_count_text(value, language=language)
 
@@ -132,8 +143,18 @@ def not_used_line(unused: Mapping[str, Any], *, language: str) -> str | None:
     if not unused:
         return None
     table = _table(language, "unused_items")
-    items = [Template(table[name]).substitute(value=_unused_value(name, value, language))
-             for name, value in unused.items() if name in table]
+    items = []
+    for name, value in unused.items():
+        if name in table:
+            items.append(Template(table[name]).substitute(value=_unused_value(name, value, language)))
+        elif name in _STATED_DIMENSIONS or name in ("tied_embeddings", "gated_mlp"):
+            shown = _part(language, f"dim.{name}", value=value_text(name, value, language=language)) \
+                if name in _STATED_DIMENSIONS else _part(language, "tied" if value else "untied")
+            items.append(Template(table["dimensions"]).substitute(value=shown))
+        else:  # any other field, shown as the "so far" line shows it
+            shown = stated_line({name: value, **({"num_experts": value} if name == "num_shared_experts" else {})},
+                                language=language) or f"{name} {value}"
+            items.append(Template(table["other"]).substitute(value=shown))
     separator = _blocks(language)["list_separator"]
     return Template(_blocks(language)["not_used"]).substitute(items=separator.join(items)) if items else None
 
@@ -150,7 +171,7 @@ def first_lines(*, reading: RunReading, assumptions: Iterable[Mapping[str, Any]]
                 not_understood: Sequence[str] = (), not_used: Mapping[str, Any] | None = None) -> list[str]:
     """The opening lines of an answer, in order; lines with nothing to say are left out."""
     lines = [understood_line(reading, language=language), *check_lines(reading.model, language=language)]
-    for line in (defaults_line(assumptions, language=language),
+    for line in (published_line(reading.model, language=language), defaults_line(assumptions, language=language),
                  not_understood_line(not_understood, language=language),
                  not_used_line(not_used or {}, language=language)):
         if line:
@@ -202,8 +223,23 @@ def stated_line(stated: Mapping[str, Any], *, language: str, preset_name: str | 
         parts.append(_part(language, "length_only", length=f"{get('mean_length'):g}", unit=unit))
     if get("epochs"):
         parts.append(_part(language, "epochs", value=f"{get('epochs'):g}"))
+    if get("tied_embeddings") is not None:
+        parts.append(_part(language, "tied" if get("tied_embeddings") else "untied"))
+    if get("seq_len"):
+        parts.append(_part(language, "seq_len_stated", value=f"{get('seq_len'):,}"))
     if get("gpu"):
         parts.append(_part(language, "gpus", count=get("gpu_count") or 1, gpu=get("gpu")))
     if get("mfu"):
         parts.append(_part(language, "mfu_given", value=f"{get('mfu'):.0%}"))
+    currency = get("currency") or ""
+    if get("price_per_gpu_hour") is not None:
+        parts.append(_part(language, "price", value=f"{get('price_per_gpu_hour'):g} {currency}".strip()))
+    if get("budget") is not None:
+        parts.append(_part(language, "budget", value=f"{_count(get('budget'), language)} {currency}".strip()))
+    if get("gpu_hours") is not None:
+        parts.append(_part(language, "gpu_hours", value=_count(get("gpu_hours"), language)))
+    if get("days") is not None:
+        parts.append(_part(language, "days", value=f"{get('days'):g}"))
+    if get("compute_flops") is not None:
+        parts.append(_part(language, "compute_flops", value=f"{get('compute_flops'):.3g}"))
     return _blocks(language)["separator"].join(parts)

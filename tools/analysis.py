@@ -64,6 +64,16 @@ class SizeCheckOut(BaseModel):
     convention_value: int | None
 
 
+class PublishedOut(BaseModel):
+    """A preset vendor's headline figures when their activated count follows another convention than ours."""
+
+    preset: str
+    total: str | None
+    active: str | None
+    convention: Literal["excl_input_embedding", "excl_embedding_and_head"]
+    ours_under_convention: int
+
+
 class ModelReading(BaseModel):
     """How the model description was read: the source, what was counted, stated or estimated, and from where."""
 
@@ -82,6 +92,7 @@ class ModelReading(BaseModel):
     top_k_origin: Literal["stated", "preset", "config"] | None
     checks: list[SizeCheckOut]
     unused: list[str]
+    published: PublishedOut | None = None
 
 
 def model_reading(model: ResolvedModel) -> ModelReading:

@@ -56,12 +56,17 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
                 form["tied_embeddings"] = labels.bind(gr.Radio(
                     choices=[(t("en", k), v) for k, v in tie_choices], value=None, label=tr("tied_embeddings"),
                     elem_id="calc-tied-embeddings"), label="tied_embeddings", choices=tie_choices)
-            with gr.Group(visible=False) as groups["total"]:
+            with gr.Group(visible=True) as groups["total"]:
                 form["total_params"] = _number(labels, "total_params", placeholder="145M")
                 form["active_params"] = _number(labels, "active_params", placeholder="2.4B")
             form["top_k"] = _number(labels, "top_k", placeholder="2")
-            with gr.Group(visible=False) as groups["moe"]:
-                for key in ("num_experts", "num_shared_experts", "expert_intermediate_size", "first_k_dense"):
+            with gr.Group(visible=True) as groups["moe"]:
+                kind_choices = [("kind_dense", "dense"), ("kind_moe", "moe")]
+                form["model_kind"] = labels.bind(gr.Radio(
+                    choices=[(t("en", k), v) for k, v in kind_choices], value=None, label=tr("model_kind"),
+                    elem_id="calc-model-kind"), label="model_kind", choices=kind_choices)
+                for key in ("num_experts", "num_shared_experts", "expert_intermediate_size", "granularity",
+                            "first_k_dense"):
                     form[key] = _number(labels, key)
         with gr.Column():
             labels.bind(gr.Markdown(tr("calc_data")), value="calc_data")
@@ -101,8 +106,9 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
 
 
 def _model_groups(source: str) -> list[Any]:
-    return [gr.update(visible=source == name) for name in ("preset", "config", "dimensions", "total")] + [
-        gr.update(visible=source in ("dimensions", "total"))]
+    """The source's own fields, plus the stated sizes and the expert layout, which go with any source."""
+    return [gr.update(visible=source == name) for name in ("preset", "config", "dimensions")] + [
+        gr.update(visible=True), gr.update(visible=True)]
 
 
 def _data_groups(source: str) -> list[Any]:

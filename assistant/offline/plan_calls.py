@@ -10,7 +10,7 @@ take it from) becomes one precise question instead of a failed calculation. Fiel
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from pydantic import ValidationError
@@ -59,12 +59,18 @@ def _call(name: str, args: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Decision:
-    """Tool calls for the plan, or one question (with what is missing); and the fields read but not used."""
+    """Tool calls for the plan, or one question (with what is missing); and the fields read but not used.
+
+    Every field of the plan is accounted for: ``used`` by the calls, shown in the question's "so far"
+    line (``shown``), or in ``not_used`` with the reason the answer gives.
+    """
 
     calls: list[dict[str, Any]]
     question: str | None
     missing: tuple[str, ...]
     not_used: dict[str, Any]
+    used: frozenset[str] = frozenset()
+    shown: frozenset[str] = frozenset()
 
 
 def decide_plan(plan: Plan) -> Decision:
@@ -75,22 +81,26 @@ def decide_plan(plan: Plan) -> Decision:
     if model is None and data is None and hardware is not None and ({"days", "gpu_hours"} & set(budget) or money):
         args = {"hardware": hardware, **{k: v for k, v in budget.items() if k in ("days", "gpu_hours", "budget")},
                 "moe": plan.dense is False or bool(plan.num_experts)}
-        return Decision([_call("budget_to_model", args)], None, (), _unused(plan, budget_used=True))
+        used = {*hardware, *(set(args) & set(budget)), *({"dense", "num_experts"} & _given(plan))}
+        not_used = _unused(plan, budget_used=True)
+        # What to train is asked without a model: any model or data detail given waits for the planner.
+        not_used.update({name: getattr(plan, name) for name in _given(plan) - used - {"currency"}
+                         if name in (*MODEL_KEYS, *DATA_KEYS)})
+        return Decision([_call("budget_to_model", args)], None, (), not_used, used=frozenset(used))
     if model is None:
-        return Decision([], _question(plan, "model"), ("model",), _unused(plan))
+        return _asking(plan, "model")
     if data is None:
-        return Decision([], _question(plan, "data"), ("data",), _unused(plan))
+        return _asking(plan, "data")
     try:
         resolved = resolve_specs(model=ModelSpec(**model), data=DataSpec(**data),
                                  hardware=HardwareSpec(**hardware) if hardware else None)
     except CalcInputErrors as errors:
         where, error = errors.errors[0]
-        return Decision([], _question(plan, error.field, error=error), (f"{where}.{error.field}",), _unused(plan))
+        return _asking(plan, error.field, missing=f"{where}.{error.field}", error=error)
     except ValidationError as error:
         item = error.errors()[0]
         field = str(item["loc"][-1]) if item.get("loc") else "model"
-        return Decision([], _question(plan, field, value=item.get("input"), expected=item.get("msg", "")),
-                        (field,), _unused(plan))
+        return _asking(plan, field, value=item.get("input"), expected=item.get("msg", ""))
     calls = [
         _call("count_parameters", {"model": model}),
         _call("estimate_training_flops", {"model": model, "data": data}),
@@ -104,7 +114,20 @@ def decide_plan(plan: Plan) -> Decision:
     not_used = _unused(plan)
     not_used.update({name: getattr(plan, name) for name in resolved.model.unused if getattr(plan, name, None)
                      is not None})
-    return Decision(calls, None, (), not_used)
+    used = {*model, *data, *(hardware or {})} - set(not_used)
+    return Decision(calls, None, (), not_used, used=frozenset(used))
+
+
+def _given(plan: Plan) -> set[str]:
+    return {f.name for f in fields(plan) if f.name != "language" and getattr(plan, f.name) is not None}
+
+
+def _asking(plan: Plan, about: str, *, missing: str | None = None, error: CalcInputError | None = None,
+            value: Any = None, expected: str = "") -> Decision:
+    """A question about ``about``; every stated field is in its "so far" line (or not used, with why)."""
+    question = _question(plan, about, error=error, value=value, expected=expected)
+    not_used = _unused(plan)
+    return Decision([], question, (missing or about,), not_used, shown=frozenset(_given(plan) - set(not_used)))
 
 
 def _unused(plan: Plan, *, budget_used: bool = False) -> dict[str, Any]:
@@ -114,6 +137,10 @@ def _unused(plan: Plan, *, budget_used: bool = False) -> dict[str, Any]:
         unused.update(_stated(plan, BUDGET_KEYS))
     if not plan.gpu:
         unused.update(_stated(plan, ("mfu", "price_per_gpu_hour", "gpu_count")))
+    if plan.currency and plan.price_per_gpu_hour is None and plan.budget is None:
+        unused["currency"] = plan.currency
+    if plan.length_unit and plan.mean_length is None:
+        unused["length_unit"] = plan.length_unit
     return unused
 
 

@@ -21,7 +21,7 @@ from assistant.offline.parse import parse_message
 from assistant.offline.plan_calls import data_spec, decide_plan, known_facts, model_spec
 from assistant.offline.request import Plan
 from assistant.report import block, ratio_text, verdict_text
-from assistant.understood import not_understood_line
+from assistant.understood import not_understood_line, not_used_line
 from prompts import glossary
 from tools.quantities import count_text, human, sci
 
@@ -159,14 +159,17 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
     changed = bool(after.changes_from(before))
     # A concept question gets the glossary; a message that also changes a runnable plan gets the report.
     if concept and not (decision.calls and changed):
-        return AIMessage(content=concept_answer(concept, turn, request.language))
+        unread = not_understood_line(request.unknown_numbers, language=request.language)
+        answer = concept_answer(concept, turn, request.language)
+        return AIMessage(content=answer + ("\n\n" + unread if unread else ""))
     if decision.calls and not changed and artifacts_of(turn.history):
         return AIMessage(content=block(after.language, "unchanged"))
     if decision.calls:
         return AIMessage(content="", tool_calls=decision.calls)
-    text = decision.question or block(after.language, "help")
-    unread = not_understood_line(request.unknown_numbers, language=after.language)
-    return AIMessage(content=text + ("\n\n" + unread if unread else ""))
+    lines = [decision.question or block(after.language, "help"),
+             not_understood_line(request.unknown_numbers, language=after.language),
+             not_used_line(decision.not_used, language=after.language)]
+    return AIMessage(content="\n\n".join(line for line in lines if line))
 
 
 def pending_question(messages: list[BaseMessage]) -> dict[str, Any] | None:

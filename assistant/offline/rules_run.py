@@ -222,6 +222,8 @@ _SAMPLES_BY_LENGTH = re.compile(
     rf"{qty('s')}\s*{_SAMPLE_WORD}\s*[,;、；]?\s*(?:[x×*]|each\s+of|of|at|with|每条(?:平均)?|平均(?:每条)?)\s*"
     rf"(?:约|about|~|avg\.?|average|mean|平均)?\s*{qty('l')}{_APPROX}\s*(?:个\s*)?{_unit('u')}"
     rf"(?:\s*(?:each|per\s+sample|on\s+average))?", _I)
+# "28.9M samples × 512": a length without its unit is read, and the unit asked for.
+_SAMPLES_BY_BARE_LENGTH = re.compile(rf"{qty('s')}\s*{_SAMPLE_WORD}\s*[x×*]\s*{qty('l')}(?![\w.])", _I)
 _SAMPLES = re.compile(rf"{qty('s')}\s*{_SAMPLE_WORD}", _I)
 _LENGTHS = (
     re.compile(rf"(?:每(?:条|个|篇|行)(?:样本|数据|网页|文档|文章)?(?:平均)?(?:长度)?|平均(?:每(?:条|篇|个|行))?(?:长度)?"
@@ -269,6 +271,9 @@ def data(r: Reader) -> None:
         r.put("samples", number(m["s"]), m, "s")
         r.put("mean_length", number(m["l"]), m, "l")
         r.put("length_unit", _length_unit(m["u"]), m, "u")
+    for m in r.scan(_SAMPLES_BY_BARE_LENGTH):
+        r.put("samples", number(m["s"]), m, "s")
+        r.put("mean_length", number(m["l"]), m, "l")
     for m in r.scan(_SAMPLES):
         r.put("samples", number(m["s"]), m, "s")
     for m in r.scan(*_LENGTHS):

@@ -184,7 +184,8 @@ def test_console_script_runs_without_heavy_imports() -> None:
     """The installed entry point answers, and the params path imports no gradio/langchain/openai."""
     probe = ("import sys, io; from assistant.cli import main;"
              "main(['params','--preset','minimind2','--json'], stdout=io.StringIO());"
-             "print([m for m in ('gradio','langchain','openai') if m in sys.modules])")
+             "main(['params','--total-params','145M','--experts','4','--shared-experts','1'], stdout=io.StringIO());"
+             "print([m for m in ('gradio','langchain','openai','pydantic') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     bad_number = subprocess.run([sys.executable, "-m", "assistant.cli", "optimal", "--compute", "lots"],

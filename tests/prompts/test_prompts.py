@@ -152,3 +152,31 @@ def test_importing_reads_no_file() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=PROMPTS_DIR.parent)
     assert result.stdout.split() == ["0", "0", "0"]
+
+
+def test_the_understood_templates_have_the_same_blocks_and_keys_in_both_languages() -> None:
+    """Every line of the first lines (parts, conventions, unused items) exists in en and zh alike."""
+    english, chinese = load("understood/en").blocks(), load("understood/zh").blocks()
+    assert set(english) == set(chinese)
+    for table in ("parts", "conventions", "vendor_conventions", "unused_items"):
+        keys = [{line.split(" = ")[0] for line in blocks[table].splitlines() if " = " in line}
+                for blocks in (english, chinese)]
+        assert keys[0] == keys[1], table
+
+
+def test_the_understood_line_renders_in_both_languages_without_placeholders() -> None:
+    from assistant.understood import RunReading, understood_line
+
+    model = {"source": "size", "label": "MiniMind2-MoE", "preset": "minimind2-moe", "matched_preset": True,
+             "is_moe": True, "total_params": 145_029_760, "total_basis": "counted", "active_params": 91_945_600,
+             "active_basis": "counted", "num_experts": 4, "num_shared_experts": 1, "top_k": 2,
+             "top_k_origin": "preset", "checks": [], "unused": []}
+    reading = RunReading(model=model, tokens=14_796_800_000, seq_len=512, gpu="NVIDIA GeForce RTX 4090", gpu_count=8)
+    assert understood_line(reading, language="en") == (
+        "**Understood as:** MoE · MiniMind2-MoE (matched by size and layout) · 145M total · 91.9M active · "
+        "1 shared + 4 routed experts · top-2 (from MiniMind2-MoE) · 14.8B tokens · sequence 512 · "
+        "8 × NVIDIA GeForce RTX 4090")
+    assert understood_line(reading, language="zh") == (
+        "**理解为：** MoE · MiniMind2-MoE（按规模与专家结构匹配） · 总参数 1.45亿（145M） · 激活 9,195万（91.9M） · "
+        "1 个共享 + 4 个路由专家 · top-2（取自 MiniMind2-MoE） · 148亿（14.8B） token · 序列长度 512 · "
+        "8 × NVIDIA GeForce RTX 4090")

@@ -33,7 +33,7 @@ from tools.calc.model_description import DIMENSION_FIELDS, LAYOUT_FIELDS, ModelD
 from tools.calc.moe_estimate import ActiveEstimate, estimate_active_params
 from tools.calc.params import ParameterBreakdown, count_parameters
 from tools.calc.preset_match import match_preset, stated_tolerance
-from tools.calc.presets import find_preset
+from tools.calc.presets import Preset, active_under_convention, find_preset
 from tools.calc.shape_changes import apply_layout_changes
 from tools.calc.shapes import ModelShape, build_shape
 
@@ -67,6 +67,30 @@ class SizeCheck:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PublishedFigures:
+    """A preset vendor's headline figures and the convention its activated count follows, beside ours.
+
+    ``ours_under_convention`` is our exact count under the vendor's convention (e.g. without the input
+    embedding for DeepSeek and gpt-oss), so the two can be compared like for like.
+    """
+
+    preset: str
+    total: str | None
+    active: str | None
+    convention: str
+    ours_under_convention: int
+
+
+def published_figures(preset: Preset, counts: ParameterBreakdown) -> PublishedFigures | None:
+    """The vendor's figures when its activated count follows a convention other than ours, else None."""
+    convention = preset.published_active_convention
+    if preset.published_active is None or convention in (None, "incl_embedding_and_head"):
+        return None
+    return PublishedFigures(preset=preset.display_name, total=preset.published_total, active=preset.published_active,
+                            convention=convention, ours_under_convention=active_under_convention(counts, convention))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ResolvedModel:
     """A description resolved: where the architecture came from, the counts and how each was obtained."""
 
@@ -89,6 +113,7 @@ class ResolvedModel:
     checks: tuple[SizeCheck, ...]
     assumptions: tuple[Assumption, ...]
     unused: tuple[str, ...]
+    published: PublishedFigures | None = None
 
     @property
     def approximate(self) -> bool:
@@ -106,6 +131,10 @@ class ResolvedModel:
             "checks": [{"quantity": c.quantity, "stated": c.stated, "counted": c.counted, "convention": c.convention,
                         "convention_value": c.convention_value} for c in self.checks],
             "unused": list(self.unused),
+            "published": None if self.published is None else {
+                "preset": self.published.preset, "total": self.published.total, "active": self.published.active,
+                "convention": self.published.convention,
+                "ours_under_convention": self.published.ours_under_convention},
         }
 
 
@@ -178,8 +207,9 @@ def _from_architecture(d: ModelDescription, source: ModelSource) -> ResolvedMode
         preset_key = None
         assumptions.append(assume("arch_config", model_type=str(config.get("model_type", "?"))))
     shape = shape_from_hf_config(config, name=label)
+    # A stated value that restates the architecture ("OLMoE-1B-7B: 16 layers, hidden 2048") is not a change.
     changes = {name: getattr(d, name) for name in (*DIMENSION_FIELDS, *LAYOUT_FIELDS)
-               if getattr(d, name) is not None and name != "top_k"}
+               if getattr(d, name) is not None and name != "top_k" and getattr(d, name) != _shape_value(shape, name)}
     if changes:
         shape = apply_layout_changes(shape=shape, changes=changes)
         assumptions.append(assume("arch_changed", headline=True, model=label,
@@ -202,13 +232,32 @@ def _from_architecture(d: ModelDescription, source: ModelSource) -> ResolvedMode
     elif d.top_k is not None:
         raise CalcInputError(field="top_k", value=d.top_k, expected=f"no routing: {label} is a dense model")
     counts = count_parameters(shape)
+    published = None
+    if source == "preset" and not changes and d.top_k in (None, shape.moe.top_k if shape.moe else None):
+        published = published_figures(find_preset(d.preset), counts)
     return ResolvedModel(
         source=source, label=label, preset_key=preset_key, matched_preset=False, shape=shape, counts=counts,
         estimate=None, total_params=counts.total, active_params=counts.active, total_basis="counted",
         active_basis="counted", is_moe=shape.is_moe, num_experts=shape.moe.num_experts if shape.is_moe else None,
         num_shared_experts=shape.moe.num_shared_experts if shape.is_moe else None, top_k=top_k, top_k_origin=origin,
-        checks=_checks(d, counts), assumptions=tuple(assumptions), unused=(),
+        checks=_checks(d, counts), assumptions=tuple(assumptions), unused=(), published=published,
     )
+
+
+def _shape_value(shape: ModelShape, name: str) -> object:
+    """The architecture's own value for a description field (None when it has no such value)."""
+    moe = shape.moe if shape.is_moe else None
+    values = {
+        "vocab_size": shape.vocab_size, "hidden_size": shape.hidden_size, "num_layers": shape.num_layers,
+        "num_heads": shape.num_heads, "num_kv_heads": shape.num_kv_heads, "head_dim": shape.head_dim,
+        "intermediate_size": shape.intermediate_size or None, "tied_embeddings": shape.tied_embeddings,
+        "gated_mlp": shape.gated_mlp, "num_experts": moe.num_experts if moe else None,
+        "num_shared_experts": moe.num_shared_experts if moe else None,
+        "expert_intermediate_size": moe.expert_intermediate_size if moe else None,
+        "shared_expert_intermediate_size": moe.shared_expert_intermediate_size if moe else None,
+        "first_k_dense": min(moe.moe_layers) if moe and moe.moe_layers else None,
+    }
+    return values.get(name)
 
 
 # --- explicit dimensions ----------------------------------------------------------------------------------
@@ -342,6 +391,8 @@ def _dense_by_size(d: ModelDescription) -> ResolvedModel:
 def _by_size(d: ModelDescription, *, total: float, active: float, active_basis: ValueBasis,
              estimate: ActiveEstimate | None, assumptions: list[Assumption], unused: tuple[str, ...]) -> ResolvedModel:
     moe = active_basis == "estimated" or bool(d.num_experts) or d.dense is False or active < total
+    # Dimensions short of a full architecture cannot be counted: said, not dropped.
+    unused = (*(name for name in DIMENSION_FIELDS if getattr(d, name) is not None), *unused)
     return ResolvedModel(
         source="size", label="MoE model (sizes only)" if moe else "dense model (size only)", preset_key=None,
         matched_preset=False, shape=None, counts=None, estimate=estimate, total_params=float(total),
@@ -376,6 +427,7 @@ def _matched(d: ModelDescription, match) -> ResolvedModel:
         num_shared_experts=shape.moe.num_shared_experts, top_k=top_k, top_k_origin=origin,
         checks=_checks(d, counts), assumptions=tuple(assumptions),
         unused=tuple(name for name in ("expert_fraction",) if getattr(d, name) is not None),
+        published=published_figures(preset, counts) if top_k == preset.shape.moe.top_k else None,
     )
 
 
