@@ -64,7 +64,7 @@ def test_system_prompt_renders_context_last() -> None:
 
 def test_system_prompt_says_what_the_brief_requires() -> None:
     system = load("system")
-    assert system.id == "system" and system.version == 2
+    assert system.id == "system" and system.version == 3
     assert system.placeholders == ("context",)
     assert len(system.text.splitlines()) <= 60
     text = system.text
@@ -82,6 +82,9 @@ def test_system_prompt_says_what_the_brief_requires() -> None:
         "Keep numbers exactly as the tools give them",
         "ask one clear question",
         "Name each default as a default",
+        "Do not fill in a value yourself",
+        "total_params for the total, active_params for the activated count",
+        "never in intermediate_size",
     ):
         assert phrase in text, phrase
 
