@@ -18,6 +18,8 @@ from typing import Any
 
 from assistant.compose import compose_report
 from assistant.offline.planner import PLAN_TOOLS
+from assistant.report import PlanReport
+from assistant.results import typed_results
 from tools.registry import run_tool
 
 FIELDS: tuple[str, ...] = (
@@ -36,7 +38,7 @@ MOE_FIELDS = ("num_experts", "num_shared_experts", "expert_intermediate_size", "
 
 @dataclass
 class CalcOutcome:
-    report: dict[str, Any] | None = None
+    report: PlanReport | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -171,9 +173,9 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
             problems.extend(_problems("estimate_training_memory", outcome.result))
     if problems:
         return CalcOutcome(problems=list(dict.fromkeys(problems)))
-    report = compose_report(artifacts, language="zh" if language == "zh" else "en",
+    report = compose_report(typed_results(artifacts), language="zh" if language == "zh" else "en",
                             request=_request_text(model, data, hardware))
-    return CalcOutcome(report=report.model_dump(mode="json"))
+    return CalcOutcome(report=report)
 
 
 def catalogue() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

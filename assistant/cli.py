@@ -449,11 +449,11 @@ def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
     if args.format == "json":
         stdout.write(export.json_export(report))
     elif args.format == "latex":
-        stdout.write(export.latex_export(report) if report["kind"] == "plan" else report["markdown"])
+        stdout.write(export.latex_export(report) if report.kind == "plan" else report.markdown)
     elif args.format == "bibtex":
         stdout.write(export.bibtex_export(report))
     else:
-        text = report["markdown"] if args.lang else final.text
+        text = report.markdown if args.lang else final.text
         stdout.write(text.rstrip() + "\n")
         if final.flags:
             stdout.write("\n> ⚠ untraced numbers: " + ", ".join(final.flags) + "\n")

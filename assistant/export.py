@@ -11,6 +11,7 @@ from string import Template
 from typing import Any, Literal
 
 from assistant.references import bibtex
+from assistant.report import BudgetReport, PlanReport, fit_allocation
 from prompts import load
 from tools.quantities import human, sci
 
@@ -33,37 +34,39 @@ def _render(language: str, name: str, **values: Any) -> str:
     return Template(_blocks(language)[name]).substitute(**values)
 
 
-def _plan_only(report: dict[str, Any]) -> None:
-    if report.get("kind") != "plan":
+def _plan_only(report: PlanReport | BudgetReport) -> PlanReport:
+    if report.kind != "plan":
         raise ValueError("paper exports need a plan report (model, data and FLOPs)")
+    return report
 
 
-def analysis_paragraph(report: dict[str, Any], *, style: Style = "markdown", language: str | None = None) -> str:
+def analysis_paragraph(report: PlanReport | BudgetReport, *, style: Style = "markdown",
+                       language: str | None = None) -> str:
     """A concise analysis paragraph with citations, in the report's language unless ``language`` is given."""
-    _plan_only(report)
-    language = language or report["language"]
+    report = _plan_only(report)
+    language = language or report.language
     cite = _CITE_TEX if style == "latex" else _CITE_MD
-    chin, params = report["chinchilla"], report["params"]
-    rule20 = chin["compute_optimal"]["rule-20"]
-    ratios = [fit["tokens_per_param"] for fit in chin["compute_optimal"].values()]
-    active, total = human(params["active_params"]), human(params["total_params"])
-    if params["active_params"] < params["total_params"]:
+    chin, params = report.chinchilla, report.params
+    rule20 = fit_allocation(chin.compute_optimal, "rule-20")
+    ratios = [fit.tokens_per_param for fit in chin.compute_optimal]
+    active, total = human(params.active_params), human(params.total_params)
+    if params.active_params < params.total_params:
         model_desc = (f" an MoE model with {active} activated of {total} total parameters" if language == "en"
                       else f"一个总参数 {total}、激活参数 {active} 的 MoE 模型")
     else:
         model_desc = f" a {total}-parameter model" if language == "en" else f"一个 {total} 参数的模型"
     gpu_clause = ""
-    if report.get("gpu"):
-        gpu = report["gpu"]
-        gpu_clause = _render(language, "gpu_clause", gpu_hours=f"{gpu['gpu_hours']:,.0f}", gpu_count=gpu["count"],
-                             gpu=gpu["name"], mfu=f"{gpu['mfu']:.0%}", cite_palm=cite["palm"])
-    kind = chin["verdict_active"]["kind"]
+    if report.gpu:
+        gpu = report.gpu
+        gpu_clause = _render(language, "gpu_clause", gpu_hours=f"{gpu.gpu_hours:,.0f}", gpu_count=gpu.gpu_count,
+                             gpu=gpu.gpu, mfu=f"{gpu.mfu:.0%}", cite_palm=cite["palm"])
+    kind = chin.verdict_active.kind
     verdict = {"over-trained": "verdict_over", "under-trained": "verdict_under", "near-optimal": "verdict_near"}[kind]
     text = _render(
-        language, "paragraph", model_desc=model_desc, tokens=human(report["tokens"]),
-        ratio=f"{chin['tokens_per_active_param']:,.0f}", factor=f"{chin['verdict_active']['factor']:.1f}",
-        cite_hoffmann=cite["hoffmann"], flops=sci(chin["compute_flops"]), cite_kaplan=cite["kaplan"],
-        gpu_clause=gpu_clause, optimal_params=human(rule20["params"]), optimal_tokens=human(rule20["tokens"]),
+        language, "paragraph", model_desc=model_desc, tokens=human(report.flops.tokens),
+        ratio=f"{chin.tokens_per_active_param:,.0f}", factor=f"{chin.verdict_active.factor:.1f}",
+        cite_hoffmann=cite["hoffmann"], flops=sci(chin.compute_flops), cite_kaplan=cite["kaplan"],
+        gpu_clause=gpu_clause, optimal_params=human(rule20.params), optimal_tokens=human(rule20.tokens),
         fits_min=f"{min(ratios):.1f}", fits_max=f"{max(ratios):.1f}", cite_fits=cite["fits"],
         verdict_sentence=_render(language, verdict, cite_sardana=cite["sardana"]),
     )
@@ -85,38 +88,38 @@ def _tex_sci(value: float) -> str:
     return f"${mantissa}\\times10^{{{int(exponent)}}}$"
 
 
-def latex_table(report: dict[str, Any], *, language: str | None = None) -> str:
+def latex_table(report: PlanReport | BudgetReport, *, language: str | None = None) -> str:
     """A booktabs table of the alternatives (params, tokens, FLOPs, tokens/param, GPU-hours, ΔL)."""
-    _plan_only(report)
-    language = language or report["language"]
-    rows = report["chinchilla"]["alternatives"]
-    with_gpu = any(row["gpu_hours"] is not None for row in rows)
+    report = _plan_only(report)
+    language = language or report.language
+    rows = report.chinchilla.alternatives
+    with_gpu = any(row.gpu_hours is not None for row in rows)
     header = ["Option", "$N$", "$D$", "FLOPs", "$D/N$"] + (["GPU-h"] if with_gpu else []) + [r"$\Delta L$"]
     lines = [r"\begin{table}[t]", r"\centering", r"\small",
              r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}", r"\toprule", " & ".join(header) + r" \\",
              r"\midrule"]
     for row in rows:
-        cells = [_TEX_LABELS[language][row["key"]], human(row["params"]), human(row["tokens"]),
-                 _tex_sci(row["compute_flops"]), f"{row['tokens_per_param']:.0f}"]
+        cells = [_TEX_LABELS[language][row.key], human(row.params), human(row.tokens),
+                 _tex_sci(row.compute_flops), f"{row.tokens_per_param:.0f}"]
         if with_gpu:
-            cells.append(f"{row['gpu_hours']:,.0f}".replace(",", "{,}"))
-        cells.append(f"${row['loss_delta'].get('epoch-2024', 0.0):+.3f}$")
+            cells.append(f"{row.gpu_hours:,.0f}".replace(",", "{,}"))
+        cells.append(f"${row.loss_delta.get('epoch-2024', 0.0):+.3f}$")
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\caption{" + _render(language, "caption") + "}",
               r"\label{tab:scaling-alternatives}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 
 
-def latex_export(report: dict[str, Any], *, language: str | None = None) -> str:
+def latex_export(report: PlanReport | BudgetReport, *, language: str | None = None) -> str:
     """Paragraph + table, ready to paste (needs natbib and booktabs)."""
     paragraph = analysis_paragraph(report, style="latex", language=language)
     return (f"% scaling-assistant export: needs \\usepackage{{natbib,booktabs}}\n"
             f"{paragraph}\n\n{latex_table(report, language=language)}")
 
 
-def bibtex_export(report: dict[str, Any]) -> str:
-    return bibtex(report.get("references") or [])
+def bibtex_export(report: PlanReport | BudgetReport) -> str:
+    return bibtex(report.references)
 
 
-def json_export(report: dict[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+def json_export(report: PlanReport | BudgetReport) -> str:
+    return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"

@@ -1,8 +1,8 @@
 """Four plotly figures of a report: the compute-optimal frontier, predicted loss against tokens,
 tokens per parameter against well-known runs, and wall clock against the number of GPUs.
 
-The figures are built from the structured report (``Report.model_dump()``); where a curve needs
-more points than the report holds, they come from the core (``tools.calc``): each fit's
+The figures are built from the typed report (:class:`assistant.report.PlanReport` or ``BudgetReport``);
+where a curve needs more points than the report holds, they come from the core (``tools.calc``): each fit's
 ``optimal_for_compute`` and ``predicted_loss``, ``tokens_per_param`` and ``project_gpu_time``.
 This module only chooses the points to evaluate and arranges the results; the UI only shows
 the figures. Labels follow the report's language.
@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 import plotly.graph_objects as go
 
-from assistant.report import FIT_ORDER, PRIMARY_LOSS_FIT
+from assistant.report import FIT_ORDER, PRIMARY_LOSS_FIT, BudgetReport, PlanReport, fit_allocation
 from tools.calc.fits import FITS
 from tools.calc.gpu_time import project_gpu_time
-from tools.calc.hardware import Gpu, find_gpu, list_gpus
+from tools.calc.hardware import find_gpu
 from tools.calc.params import count_parameters
 from tools.calc.presets import find_preset
 from tools.calc.scaling import CHINCHILLA_TOKENS_PER_PARAM, NEAR_OPTIMAL_BAND, tokens_per_param
@@ -174,14 +174,11 @@ def _fit_names() -> list[str]:
     return sorted(FITS, key=lambda name: order.get(name, len(order)))
 
 
-def frontier_figure(report: dict[str, Any]) -> go.Figure:
+def frontier_figure(report: PlanReport | BudgetReport) -> go.Figure:
     """N_opt(C) for every fit (from the core), with the run, its alternatives or the budget marked."""
-    text = _text(report["language"])
+    text = _text(report.language)
     figure = go.Figure()
-    if report["kind"] == "plan":
-        compute = report["chinchilla"]["compute_flops"]
-    else:
-        compute = report["budget"]["training_flops"]
+    compute = report.chinchilla.compute_flops if report.kind == "plan" else report.budget.training_flops
     grid = _around(compute)
     for name in _fit_names():
         fit = FITS[name]
@@ -189,46 +186,46 @@ def frontier_figure(report: dict[str, Any]) -> go.Figure:
             x=grid, y=[fit.optimal_for_compute(compute_flops=c).params for c in grid], mode="lines", name=name,
             hovertemplate=f"{name}<br>C=%{{x:.3g}}<br>N=%{{y:.3g}}<extra></extra>",
         ))
-    if report["kind"] == "plan":
-        names = _ALTERNATIVE_NAMES["zh" if report["language"] == "zh" else "en"]
+    if report.kind == "plan":
+        names = _ALTERNATIVE_NAMES["zh" if report.language == "zh" else "en"]
         symbols = {"match_data": "triangle-up", "stop_early": "triangle-down", "compute_optimal": "diamond"}
-        for row in report["chinchilla"]["alternatives"]:
-            if row["key"] in symbols:
+        for row in report.chinchilla.alternatives:
+            if row.key in symbols:
                 figure.add_trace(go.Scatter(
-                    x=[row["compute_flops"]], y=[row["params"]], mode="markers", name=names[row["key"]],
-                    marker={"size": 12, "symbol": symbols[row["key"]], "color": "#444"},
+                    x=[row.compute_flops], y=[row.params], mode="markers", name=names[row.key],
+                    marker={"size": 12, "symbol": symbols[row.key], "color": "#444"},
                 ))
         figure.add_trace(go.Scatter(
-            x=[compute], y=[report["params"]["active_params"]], mode="markers", name=text["your_run"],
+            x=[compute], y=[report.params.active_params], mode="markers", name=text["your_run"],
             marker={"size": 16, "symbol": "star", "color": "crimson"},
         ))
     else:
-        rule20 = next(a for a in report["budget"]["compute_optimal"] if a["fit"] == "rule-20")
+        rule20 = fit_allocation(report.budget.compute_optimal, "rule-20")
         figure.add_trace(go.Scatter(
-            x=[compute], y=[rule20["params"]], mode="markers", name=text["budget"],
+            x=[compute], y=[rule20.params], mode="markers", name=text["budget"],
             marker={"size": 16, "symbol": "star", "color": "crimson"},
         ))
     return _layout(figure, title=text["frontier_title"], x=text["flops"], y=text["params"])
 
 
-def loss_figure(report: dict[str, Any]) -> go.Figure | None:
+def loss_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     """L(N, D) over D under the primary loss fit, for the user's N and the compute-optimal N (plans only)."""
-    if report["kind"] != "plan":
+    if report.kind != "plan":
         return None
-    text = _text(report["language"])
+    text = _text(report.language)
     fit = FITS[PRIMARY_LOSS_FIT]
-    rows = {row["key"]: row for row in report["chinchilla"]["alternatives"]}
+    rows = {row.key: row for row in report.chinchilla.alternatives}
     planned, optimal = rows["as_planned"], rows["compute_optimal"]
-    grid = _around(planned["tokens"], span_decades=2)
+    grid = _around(planned.tokens, span_decades=2)
     figure = go.Figure()
     for key, row, label in (("as_planned", planned, "your_model"), ("compute_optimal", optimal, "optimal_model")):
-        params = row["params"]
-        name = text[label].format(n=human(params))
+        name = text[label].format(n=human(row.params))
         figure.add_trace(go.Scatter(
-            x=grid, y=[fit.predicted_loss(params=params, tokens=d).loss_nats for d in grid], mode="lines", name=name,
+            x=grid, y=[fit.predicted_loss(params=row.params, tokens=d).loss_nats for d in grid], mode="lines",
+            name=name,
         ))
         figure.add_trace(go.Scatter(
-            x=[row["tokens"]], y=[fit.predicted_loss(params=params, tokens=row["tokens"]).loss_nats],
+            x=[row.tokens], y=[fit.predicted_loss(params=row.params, tokens=row.tokens).loss_nats],
             mode="markers", showlegend=False,
             marker={"size": 12, "symbol": "star" if key == "as_planned" else "diamond"},
             hovertemplate=f"{name}<br>D=%{{x:.3g}}<br>L=%{{y:.4f}}<extra></extra>",
@@ -237,12 +234,12 @@ def loss_figure(report: dict[str, Any]) -> go.Figure | None:
                    x=text["tokens"], y=text["loss"], log_y=False)
 
 
-def tokens_per_param_figure(report: dict[str, Any]) -> go.Figure | None:
+def tokens_per_param_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     """The run's tokens per parameter beside published runs and the 20× band (plans only)."""
-    if report["kind"] != "plan":
+    if report.kind != "plan":
         return None
-    text = _text(report["language"])
-    chin = report["chinchilla"]
+    text = _text(report.language)
+    chin = report.chinchilla
     runs = known_runs()
     ratios = [tokens_per_param(tokens=run.tokens, total_params=run.total_params or run.params,
                                active_params=run.params).per_active_param for run in runs]
@@ -256,17 +253,12 @@ def tokens_per_param_figure(report: dict[str, Any]) -> go.Figure | None:
         band=f"{NEAR_OPTIMAL_BAND:g}"), marker={"symbol": "square", "size": 12, "color": "seagreen", "opacity": 0.4}))
     figure.add_trace(go.Bar(x=[run.name for run in runs], y=ratios, name=text["known"], marker_color="steelblue",
                             hovertext=[run.source for run in runs]))
-    names, values = [text["your_active"]], [chin["tokens_per_active_param"]]
-    if report["params"]["total_params"] > report["params"]["active_params"]:
+    names, values = [text["your_active"]], [chin.tokens_per_active_param]
+    if report.params.total_params > report.params.active_params:
         names.append(text["your_total"])
-        values.append(chin["tokens_per_total_param"])
+        values.append(chin.tokens_per_total_param)
     figure.add_trace(go.Bar(x=names, y=values, name=text["your_run_short"], marker_color="crimson"))
     return _layout(figure, title=text["tpp_title"], x="", y=text["tpp"], x_type="category")
-
-
-def _gpu_named(name: str) -> Gpu:
-    """The catalogue GPU a report names (reports carry the display name, e.g. 'NVIDIA H800 SXM 80GB')."""
-    return next((gpu for gpu in list_gpus() if gpu.display_name == name), None) or find_gpu(name)
 
 
 def _gpu_counts(count: int) -> list[int]:
@@ -274,18 +266,19 @@ def _gpu_counts(count: int) -> list[int]:
     return sorted({*counts, count})
 
 
-def wall_clock_figure(report: dict[str, Any]) -> go.Figure | None:
+def wall_clock_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     """Wall clock against GPU count at the report's MFU (``project_gpu_time``); None without hardware."""
-    text = _text(report["language"])
-    if report["kind"] == "plan":
-        if not report.get("gpu"):
+    text = _text(report.language)
+    if report.kind == "plan":
+        if report.gpu is None:
             return None
-        gpu, flops = report["gpu"], report["gpu"]["training_flops"]
-        name, count, mfu = gpu["name"], gpu["count"], gpu["mfu"]
+        source = report.gpu
+        flops = source.training_flops
     else:
-        budget = report["budget"]
-        name, count, mfu, flops = budget["gpu"], budget["gpu_count"], budget["mfu"], budget["training_flops"]
-    device = _gpu_named(name)
+        source = report.budget
+        flops = source.training_flops
+    device = find_gpu(source.gpu_key)
+    count, mfu = source.gpu_count, source.mfu
     counts = _gpu_counts(count)
     hours = [project_gpu_time(training_flops=flops, gpu=device, gpu_count=n, mfu=mfu).wall_clock_hours
              for n in counts]
@@ -293,13 +286,13 @@ def wall_clock_figure(report: dict[str, Any]) -> go.Figure | None:
     figure.add_trace(go.Scatter(x=counts, y=hours, mode="lines+markers", name=text["ideal"]))
     figure.add_trace(go.Scatter(x=[count], y=[hours[counts.index(count)]], mode="markers", name=text["your_count"],
                                 marker={"size": 16, "symbol": "star", "color": "crimson"}))
-    return _layout(figure, title=text["wall_title"].format(gpu=name, mfu=f"{mfu:.0%}"), x=text["gpus"],
-                   y=text["hours"])
+    return _layout(figure, title=text["wall_title"].format(gpu=device.display_name, mfu=f"{mfu:.0%}"),
+                   x=text["gpus"], y=text["hours"])
 
 
-def report_figures(report: dict[str, Any] | None) -> dict[FigureName, go.Figure | None]:
+def report_figures(report: PlanReport | BudgetReport | None) -> dict[FigureName, go.Figure | None]:
     """The four figures of a report (None where the report lacks what a figure needs)."""
-    if not report:
+    if report is None:
         return dict.fromkeys(FIGURE_NAMES)
     return {
         "frontier": frontier_figure(report),

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 from functools import cache
 from string import Template
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, TypeAdapter
 
 from prompts import load
+from tools.analysis import (
+    AssumptionOut,
+    BudgetResult,
+    ChinchillaResult,
+    FitAllocation,
+    FlopsResult,
+    GpuTimeResult,
+    MemoryResult,
+    ParamsResult,
+    Verdict,
+)
 from tools.quantities import count_text, sci
 
 Language = Literal["zh", "en"]
@@ -28,31 +39,54 @@ REFERENCES_MOE = ("krajewski2024",)
 REFERENCES_OVERTRAINED = ("sardana2024",)
 
 
-class Report(BaseModel):
-    """The structured report (exported as JSON); ``markdown`` is its rendering."""
+class _ReportBase(BaseModel):
+    """What every report has: its language, the request, its opening lines, its sources, its Markdown."""
 
-    kind: Literal["plan", "budget"]
     language: Language
     request: str
-    model: str | None = None
-    params: dict[str, Any] | None = None
-    tokens: float | None = None
-    seq_len: int | None = None
-    flops: dict[str, Any] | None = None
-    chinchilla: dict[str, Any] | None = None
-    gpu: dict[str, Any] | None = None
-    memory: dict[str, Any] | None = None
-    budget: dict[str, Any] | None = None
-    changes: list[str] = []
-    recommendations: list[str] = []
-    caveats: list[str] = []
-    references: list[str] = []
-    assumptions: list[dict[str, Any]] = []
     understood: str = ""
     first_lines: list[str] = []
     not_understood: list[str] = []
     not_used: dict[str, Any] = {}
+    references: list[str] = []
+    assumptions: list[AssumptionOut] = []
     markdown: str = ""
+
+
+class PlanReport(_ReportBase):
+    """A plan: the tools' own results (typed), what changed since the last plan, and the advice built on them."""
+
+    kind: Literal["plan"] = "plan"
+    params: ParamsResult
+    flops: FlopsResult
+    chinchilla: ChinchillaResult
+    gpu: GpuTimeResult | None = None
+    memory: MemoryResult | None = None
+    changes: list[str] = []
+    recommendations: list[str] = []
+    caveats: list[str] = []
+
+    @property
+    def model(self) -> str:
+        return self.params.model
+
+
+class BudgetReport(_ReportBase):
+    """What a GPU budget buys."""
+
+    kind: Literal["budget"] = "budget"
+    budget: BudgetResult
+
+
+Report = Annotated[PlanReport | BudgetReport, Field(discriminator="kind")]
+"""A report, plan or budget: ``report.kind`` says which."""
+
+_REPORT: TypeAdapter[PlanReport | BudgetReport] = TypeAdapter(Report)
+
+
+def report_from_json(data: dict[str, Any]) -> PlanReport | BudgetReport:
+    """A report read back from its JSON form (``report.model_dump(mode="json")``)."""
+    return _REPORT.validate_python(data)
 
 
 # --- templates -------------------------------------------------------------------------------------
@@ -97,10 +131,9 @@ def money_text(value: float | None, currency: str) -> str:
     return f"{symbol}{value:,.0f}" if symbol else f"{value:,.0f} {currency}"
 
 
-def verdict_text(verdict: dict[str, Any], language: Language) -> str:
-    factor = verdict["factor"]
-    shown = 1 / factor if verdict["kind"] == "under-trained" else factor
-    return label(language, verdict["kind"], factor=f"{shown:.1f}")
+def verdict_text(verdict: Verdict, language: Language) -> str:
+    shown = 1 / verdict.factor if verdict.kind == "under-trained" else verdict.factor
+    return label(language, verdict.kind, factor=f"{shown:.1f}")
 
 
 def bullet_list(items: list[str]) -> str:
@@ -113,20 +146,30 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def fits_table(allocations: list[dict[str, Any]], language: Language) -> str:
+def in_fit_order(allocations: list[FitAllocation]) -> list[FitAllocation]:
     order = {name: i for i, name in enumerate(FIT_ORDER)}
+    return sorted(allocations, key=lambda a: order.get(a.fit, len(order)))
+
+
+def fit_allocation(allocations: list[FitAllocation], fit: str) -> FitAllocation:
+    """The allocation of one named fit (every fit is in every result)."""
+    return next(a for a in allocations if a.fit == fit)
+
+
+def fits_table(allocations: list[FitAllocation], language: Language) -> str:
     rows = []
-    for a in sorted(allocations, key=lambda a: order.get(a["fit"], 99)):
-        mark = label(language, "approx_mark") if a["approximate"] else ""
-        rows.append([f"`{a['fit']}`", mark + count_text(a["params"], language), count_text(a["tokens"], language),
-                     ratio_text(a["tokens_per_param"])])
+    for a in in_fit_order(allocations):
+        mark = label(language, "approx_mark") if a.approximate else ""
+        rows.append([f"`{a.fit}`", mark + count_text(a.params, language), count_text(a.tokens, language),
+                     ratio_text(a.tokens_per_param)])
     header = [label(language, k) for k in ("col_fit", "col_fit_params", "col_fit_tokens", "col_fit_tpp")]
     return _table(header, rows)
 
 
-def alternatives_table(chinchilla: dict[str, Any], language: Language) -> str:
-    with_gpu = any(row["gpu_hours"] is not None for row in chinchilla["alternatives"])
-    with_cost = any(row["cost"] is not None for row in chinchilla["alternatives"])
+def alternatives_table(chinchilla: ChinchillaResult, language: Language) -> str:
+    rows_in = chinchilla.alternatives
+    with_gpu = any(row.gpu_hours is not None for row in rows_in)
+    with_cost = any(row.cost is not None for row in rows_in)
     header = [label(language, k) for k in ("col_option", "col_params", "col_tokens", "col_flops", "col_tpp")]
     if with_gpu:
         header.append(label(language, "col_gpu"))
@@ -134,14 +177,13 @@ def alternatives_table(chinchilla: dict[str, Any], language: Language) -> str:
         header.append(label(language, "col_cost"))
     header.append(label(language, "col_loss", fit=PRIMARY_LOSS_FIT))
     rows = []
-    for row in chinchilla["alternatives"]:
-        cells = [label(language, row["key"]), count_text(row["params"], language), count_text(row["tokens"], language),
-                 sci(row["compute_flops"]), ratio_text(row["tokens_per_param"])]
+    for row in rows_in:
+        cells = [label(language, row.key), count_text(row.params, language), count_text(row.tokens, language),
+                 sci(row.compute_flops), ratio_text(row.tokens_per_param)]
         if with_gpu:
-            cells.append(duration_text(row["wall_clock_days"] * 24, language))
+            cells.append(duration_text(row.wall_clock_days * 24, language))
         if with_cost:
-            cells.append(money_text(row["cost"], chinchilla.get("currency") or "USD"))
-        delta = row["loss_delta"].get(PRIMARY_LOSS_FIT, 0.0)
-        cells.append(f"{delta:+.3f}")
+            cells.append(money_text(row.cost, chinchilla.currency or "USD"))
+        cells.append(f"{row.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):+.3f}")
         rows.append(cells)
     return _table(header, rows)

@@ -21,7 +21,6 @@ from assistant.compose import compose_report
 from assistant.offline.parse import parse_message
 from assistant.offline.planner import (
     ReadingNotes,
-    artifacts_of,
     change_notes,
     message_text,
     pending_question,
@@ -29,12 +28,16 @@ from assistant.offline.planner import (
     reading_notes,
     split_turn,
 )
+from assistant.report import BudgetReport, PlanReport
+from assistant.results import results_of
 from assistant.settings import Settings
 from assistant.trace import untraced_numbers
 
 log = logging.getLogger(__name__)
 
 EventKind = Literal["text", "tool_start", "tool_result", "notice", "flag", "final", "error"]
+Mode = Literal["offline", "fallback", "llm"]
+"""Who answers: the built-in offline model, the offline model after the endpoint failed, or the LLM."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,8 @@ class Event:
     result: dict[str, Any] | None = None
     ok: bool = True
     duration_s: float | None = None
-    mode: str = ""
-    report: dict[str, Any] | None = None
+    mode: Mode = "offline"
+    report: PlanReport | BudgetReport | None = None
     flags: tuple[str, ...] = ()
     question: dict[str, Any] | None = None  # a clarifying question as data (offline planner), for --format json
 
@@ -90,7 +93,7 @@ class Conversation:
     settings: Settings
     messages: list[BaseMessage] = field(default_factory=list)
     agent: Any = None
-    last_report: dict[str, Any] | None = None
+    last_report: PlanReport | BudgetReport | None = None
 
     def __post_init__(self) -> None:
         if self.agent is None:
@@ -105,7 +108,7 @@ class Conversation:
         language = parse_message(text).language
         start = len(self.messages)
         self.messages.append(HumanMessage(content=text))
-        mode = "offline" if self.settings.mode == "offline" else self.settings.label
+        mode: Mode = "offline" if self.settings.mode == "offline" else "llm"
         new: list[BaseMessage] = []
         started: dict[str, float] = {}
         streamed_text: list[str] = []
@@ -116,7 +119,7 @@ class Conversation:
             )
             for mode_name, payload in stream:
                 if mode_name == "custom" and isinstance(payload, dict) and payload.get("type") == "fallback":
-                    mode = "offline (fallback)"
+                    mode = "fallback"
                     reason = _reason(payload["reason"], language)
                     yield Event("notice", text=_FALLBACK_TEXT[language].format(reason=reason), mode=mode)
                 elif mode_name == "messages":
@@ -141,37 +144,35 @@ class Conversation:
         answer = message_text(final) if final else ""
         if answer.startswith("Model call limits exceeded"):  # ModelCallLimitMiddleware's own wording
             answer = _LIMIT_TEXT[language].format(limit=MODEL_CALL_LIMIT)
-        turn_results = artifacts_of(self.messages[start:])
-        report = _report(turn_results, language=language, request=text,
+        report = _report(self.messages[start:], language=language, request=text,
                          changes=self._offline_changes(len(self.messages)),
                          notes=self._offline_notes(len(self.messages)))
         if report is not None:
             self.last_report = report
         flags: tuple[str, ...] = ()
-        if not mode.startswith("offline") and answer:
+        if mode == "llm" and answer:
             known = [m.artifact for m in self.messages if isinstance(m, ToolMessage) and isinstance(m.artifact, dict)]
             flags = tuple(untraced_numbers(answer, results=known, user_text=_users(self)))
             if flags:
                 yield Event("flag", text=_FLAG_TEXT[language].format(numbers=", ".join(flags)), flags=flags, mode=mode)
         question = pending_question(self.messages[:start + 1]) if report is None and self._offline(
             self.messages[start:]) else None
-        if report is not None and not self._offline(self.messages[start:]) and report.get("first_lines"):
+        if report is not None and not self._offline(self.messages[start:]) and report.first_lines:
             # An LLM writes its own answer; what the tools understood opens it all the same.
-            answer = "\n\n".join([*report["first_lines"], answer.strip()]) if answer.strip() else answer
+            answer = "\n\n".join([*report.first_lines, answer.strip()]) if answer.strip() else answer
         yield Event("final", text=answer, mode=mode, report=report, flags=flags, question=question)
 
     def remember(self, role: Literal["user", "assistant"], text: str) -> None:
         """Add an earlier exchange as plain text (a chat restored from the browser, in LLM mode)."""
         self.messages.append(HumanMessage(content=text) if role == "user" else AIMessage(content=text))
 
-    def report(self, language: str) -> dict[str, Any] | None:
+    def report(self, language: str) -> PlanReport | BudgetReport | None:
         """The latest plan or budget report, composed again in ``language``."""
         for index in range(len(self.messages) - 1, -1, -1):
             if isinstance(self.messages[index], HumanMessage):
-                results = artifacts_of(self.messages[index:])
                 end = next((i for i in range(index + 1, len(self.messages))
                             if isinstance(self.messages[i], HumanMessage)), len(self.messages))
-                found = _report(results, language=language, request=message_text(self.messages[index]),
+                found = _report(self.messages[index:], language=language, request=message_text(self.messages[index]),
                                 changes=self._offline_changes(end), notes=self._offline_notes(end))
                 if found is not None:
                     return found
@@ -195,7 +196,7 @@ class Conversation:
         turn = split_turn(self.messages[:end])
         return reading_notes(turn, plans(turn)[1]) if self._offline(turn.after) else None
 
-    def _tool_events(self, message: BaseMessage, started: dict[str, float], mode: str) -> Iterator[Event]:
+    def _tool_events(self, message: BaseMessage, started: dict[str, float], mode: Mode) -> Iterator[Event]:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
                 started[call["id"]] = time.monotonic()
@@ -251,15 +252,15 @@ def _users(conversation: Conversation) -> str:
     return "\n".join(message_text(m) for m in conversation.messages if isinstance(m, HumanMessage))
 
 
-def _report(results: dict[str, dict[str, Any]], *, language: str, request: str,
-            changes: list[str] | None = None, notes: ReadingNotes | None = None) -> dict[str, Any] | None:
-    usable = {name: r for name, r in results.items() if "error" not in r}
-    needed = {"count_parameters", "estimate_training_flops", "chinchilla_analysis"}
-    if needed <= set(usable) or "budget_to_model" in usable:
+def _report(messages: list[BaseMessage], *, language: str, request: str, changes: list[str] | None = None,
+            notes: ReadingNotes | None = None) -> PlanReport | BudgetReport | None:
+    """The report the tool results among ``messages`` make, or None when they make none."""
+    results = results_of(messages)
+    if results.has_plan or results.budget is not None:
         try:
-            return compose_report(usable, language=language, request=request, changes=changes,
+            return compose_report(results, language=language, request=request, changes=changes,
                                   not_understood=notes.not_understood if notes else (),
-                                  not_used=notes.not_used if notes else None).model_dump(mode="json")
+                                  not_used=notes.not_used if notes else None)
         except Exception:  # noqa: BLE001 - a report is a bonus in LLM mode; the answer still stands
             log.exception("could not compose the report")
     return None

@@ -50,7 +50,7 @@ PLAN_EN = "DeepSeek-V3, 14.8T tokens, 2048 H800, MFU 35%, $2 per GPU-hour"
 BUDGET = "I have 8 GPUs (4090) for 7 days, what should I train?"
 
 
-def offline_report(text: str) -> dict:
+def offline_report(text: str):
     """The structured report the offline assistant gives for ``text``."""
     from assistant.session import Conversation
     from assistant.settings import Settings
@@ -62,15 +62,15 @@ def offline_report(text: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def plan_zh() -> dict:
+def plan_zh():
     return offline_report(PLAN_ZH)
 
 
 @pytest.fixture(scope="session")
-def plan_en() -> dict:
+def plan_en():
     return offline_report(PLAN_EN)
 
 
 @pytest.fixture(scope="session")
-def budget() -> dict:
+def budget():
     return offline_report(BUDGET)

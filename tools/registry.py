@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,11 @@ class ToolSpec:
     @property
     def description(self) -> str:
         return (self.function.__doc__ or "").strip().splitlines()[0]
+
+    @property
+    def result_model(self) -> type[BaseModel]:
+        """The pydantic model the tool returns (its return annotation), for reading results back typed."""
+        return typing.get_type_hints(self.function)["return"]
 
     def json_schema(self) -> dict[str, Any]:
         """The input model's JSON schema, compacted (see :func:`compact_schema`) for the model to read."""

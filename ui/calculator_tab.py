@@ -131,7 +131,7 @@ def _run_calculator(*values: Any) -> list[Any]:
         return [gr.update(value=f"{t(language, 'calc_errors_title')}\n{lines}", visible=True), "",
                 *empty_updates(), None]
     updates, folder = report_updates(outcome.report)
-    return [gr.update(value="", visible=False), outcome.report["markdown"], *updates, folder]
+    return [gr.update(value="", visible=False), outcome.report.markdown, *updates, folder]
 
 
 def wire_calculator(ui: dict[str, Any], lang: gr.Radio) -> None:

@@ -15,6 +15,9 @@ from typing import Any
 
 from assistant.export import bibtex_export, json_export, latex_export
 from assistant.plots import figures_html, report_figures
+from assistant.report import BudgetReport, PlanReport
+
+Report = PlanReport | BudgetReport
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +29,23 @@ _FILE_NAMES = {"markdown": "scaling-report.md", "latex": "scaling-report.tex", "
 _PLOTS_TITLE = {"zh": "规模分析图表", "en": "Scaling plots"}
 
 
-def _plots(report: dict[str, Any], figures: Figures | None = None) -> str | None:
+def _plots(report: Report, figures: Figures | None = None) -> str | None:
     figures = figures if figures is not None else report_figures(report)
     if all(figure is None for figure in figures.values()):
         return None
-    return figures_html(figures, title=_PLOTS_TITLE.get(report.get("language", "en"), "Scaling plots"))
+    return figures_html(figures, title=_PLOTS_TITLE.get(report.language, "Scaling plots"))
 
 
-_BUILDERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
-    "markdown": lambda report: report.get("markdown") or None,
-    "latex": lambda report: latex_export(report) if report.get("kind") == "plan" else None,
+_BUILDERS: dict[str, Callable[[Report], str | None]] = {
+    "markdown": lambda report: report.markdown or None,
+    "latex": lambda report: latex_export(report) if report.kind == "plan" else None,
     "bibtex": bibtex_export,
     "json": json_export,
     "plots": _plots,
 }
 
 
-def export_texts(report: dict[str, Any], *, figures: Figures | None = None) -> dict[str, str]:
+def export_texts(report: Report, *, figures: Figures | None = None) -> dict[str, str]:
     """The text of every export that applies to ``report`` (kind → file content).
 
     A failing export is logged and left out; the others are still made.
@@ -59,7 +62,7 @@ def export_texts(report: dict[str, Any], *, figures: Figures | None = None) -> d
     return texts
 
 
-def write_exports(report: dict[str, Any], *, figures: Figures | None = None) -> tuple[str, dict[str, str]]:
+def write_exports(report: Report, *, figures: Figures | None = None) -> tuple[str, dict[str, str]]:
     """Write the exports to a new temporary folder; returns (folder, kind → path).
 
     ``figures`` are the report's figures when the caller already has them (they are not rebuilt).

@@ -13,6 +13,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.plots import FIGURE_NAMES, report_figures
+from assistant.report import BudgetReport, PlanReport
 from ui.exports import EXPORT_KINDS, write_exports
 from ui.labels import Labels
 from ui.strings import tr
@@ -68,9 +69,9 @@ def skip_updates() -> list[Any]:
     return [gr.skip() for _ in range(2 + len(EXPORT_KINDS) + len(FIGURE_NAMES))]
 
 
-def report_updates(report: dict[str, Any] | None) -> tuple[list[Any], str | None]:
+def report_updates(report: PlanReport | BudgetReport | None) -> tuple[list[Any], str | None]:
     """(updates for :attr:`ReportView.outputs`, the folder of the export files) for ``report``."""
-    if not report:
+    if report is None:
         return empty_updates(), None
     figures = report_figures(report)
     folder, paths = write_exports(report, figures=figures)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from assistant.session import Conversation
+from assistant.report import BudgetReport, PlanReport
+from assistant.session import Conversation, Mode
 from assistant.settings import Settings
 
 ConversationFactory = Callable[[Settings], Conversation]
@@ -30,11 +30,11 @@ class ChatSession:
     factory: ConversationFactory = default_factory
     conversation: Conversation = field(init=False)
     turn_starts: list[int] = field(default_factory=list)
-    report: dict[str, Any] | None = None
+    report: PlanReport | BudgetReport | None = None
     report_version: int = 0
     exported_version: int | None = None
     export_dir: str | None = None
-    last_mode: str = ""
+    last_mode: Mode | None = None
 
     def __post_init__(self) -> None:
         self.conversation = self.factory(self.settings)
@@ -42,8 +42,8 @@ class ChatSession:
     @property
     def mode_label(self) -> str:
         """'offline', 'offline (fallback)' after a failed endpoint, or the model's name."""
-        if self.last_mode.startswith("offline (fallback"):
-            return self.last_mode
+        if self.last_mode == "fallback":
+            return "offline (fallback)"
         return self.mode_for(self.settings)
 
     @staticmethod
@@ -51,7 +51,7 @@ class ChatSession:
         """'offline' or the configured model's name."""
         return "offline" if settings.mode == "offline" else settings.resolved_model
 
-    def set_report(self, report: dict[str, Any] | None) -> None:
+    def set_report(self, report: PlanReport | BudgetReport | None) -> None:
         self.report = report
         self.report_version += 1
 
@@ -64,14 +64,14 @@ class ChatSession:
             return
         start = self.turn_starts.pop()
         del self.conversation.messages[start:]
-        language = (self.report or {}).get("language", "en")
+        language = self.report.language if self.report is not None else "en"
         self.set_report(self.conversation.report(language) if self.turn_starts else None)
 
     def reset(self) -> None:
         """A fresh conversation with the same settings."""
         self.conversation = self.factory(self.settings)
         self.turn_starts.clear()
-        self.last_mode = ""
+        self.last_mode = None
         self.set_report(None)
 
     def reconfigure(self, settings: Settings) -> None:
@@ -80,7 +80,7 @@ class ChatSession:
         self.settings = settings
         self.conversation = self.factory(settings)
         self.conversation.messages = messages
-        self.last_mode = ""
+        self.last_mode = None
 
     def forget_exports(self) -> None:
         """Delete the files of the previous report (the browser already has its own copies)."""

@@ -10,7 +10,6 @@ answers correctly when it takes over a conversation an LLM started (fallback).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,8 @@ from assistant.compose import compose_report
 from assistant.offline.parse import parse_message
 from assistant.offline.plan_calls import data_spec, decide_plan, known_facts, model_spec
 from assistant.offline.request import Plan
-from assistant.report import block, ratio_text, verdict_text
+from assistant.report import block, fit_allocation, ratio_text, verdict_text
+from assistant.results import ToolResults, results_of
 from assistant.understood import not_understood_line, not_used_line
 from prompts import glossary
 from tools.quantities import count_text, human, sci
@@ -63,46 +63,27 @@ def plans(turn: Turn) -> tuple[Plan, Plan]:
     return before, after
 
 
-def artifacts_of(messages: list[BaseMessage]) -> dict[str, dict[str, Any]]:
-    """The latest result of each tool among ``messages`` (artifact, or the JSON content)."""
-    found: dict[str, dict[str, Any]] = {}
-    for message in messages:
-        if isinstance(message, ToolMessage) and message.name:
-            result = message.artifact
-            if result is None:
-                try:
-                    result = json.loads(message_text(message))
-                except json.JSONDecodeError:
-                    result = {"error": message_text(message)}
-            found[message.name] = result
-    return found
-
-
-def plan_values(artifacts: dict[str, dict[str, Any]], language: str) -> dict[str, str]:
+def plan_values(results: ToolResults, language: str) -> dict[str, str]:
     """The user's own numbers for glossary paragraphs, from earlier tool results."""
     values: dict[str, str] = {}
-    chin = artifacts.get("chinchilla_analysis")
-    if chin and "error" not in chin:
-        rule20 = next((a for a in chin["compute_optimal"] if a["fit"] == "rule-20"), None)
+    chin = results.chinchilla
+    if chin is not None:
         values.update(
-            tokens=count_text(chin["tokens"], language), active_params=count_text(chin["active_params"], language),
-            total_params=count_text(chin["total_params"], language),
-            ratio_active=ratio_text(chin["tokens_per_active_param"]),
-            ratio_total=ratio_text(chin["tokens_per_total_param"]),
-            verdict=verdict_text(chin["verdict_active"], language), flops=sci(chin["compute_flops"]),
-            data_matched_params=count_text(chin["data_matched_params"], language),
+            tokens=count_text(chin.tokens, language), active_params=count_text(chin.active_params, language),
+            total_params=count_text(chin.total_params, language),
+            ratio_active=ratio_text(chin.tokens_per_active_param), ratio_total=ratio_text(chin.tokens_per_total_param),
+            verdict=verdict_text(chin.verdict_active, language), flops=sci(chin.compute_flops),
+            data_matched_params=count_text(chin.data_matched_params, language),
+            compute_optimal_params=count_text(fit_allocation(chin.compute_optimal, "rule-20").params, language),
         )
-        if rule20:
-            values["compute_optimal_params"] = count_text(rule20["params"], language)
-    gpu = artifacts.get("project_gpu_time")
-    if gpu and "error" not in gpu:
-        values.update(gpu_hours=f"{gpu['gpu_hours']:,.0f}", gpu=f"{gpu['gpu_count']} × {gpu['gpu']}",
-                      mfu=f"{gpu['mfu']:.0%}")
+    gpu = results.gpu_time
+    if gpu is not None:
+        values.update(gpu_hours=f"{gpu.gpu_hours:,.0f}", gpu=f"{gpu.gpu_count} × {gpu.gpu}", mfu=f"{gpu.mfu:.0%}")
     return values
 
 
 def concept_answer(concept: str, turn: Turn, language: str) -> str:
-    return glossary.render_entry(concept, lang=language, plan_values=plan_values(artifacts_of(turn.history), language))
+    return glossary.render_entry(concept, lang=language, plan_values=plan_values(results_of(turn.history), language))
 
 
 @dataclass(frozen=True)
@@ -119,11 +100,10 @@ def reading_notes(turn: Turn, plan: Plan) -> ReadingNotes:
 
 
 def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
-    results = artifacts_of(turn.after)
+    results = results_of(turn.after)
     language = plan_after.language
-    errors = [f"`{name}`: {r['error']}" + (f" ({r['hint']})" if r.get("hint") else "")
-              for name, r in results.items() if "error" in r]
-    if errors:
+    if results.errors:
+        errors = [f"`{e.tool}`: {e.error}" + (f" ({e.hint})" if e.hint else "") for e in results.errors]
         return block(language, "tool_error", errors="; ".join(errors))
     notes = reading_notes(turn, plan_after)
     report = compose_report(results, language=language, request=message_text(turn.user) if turn.user else "",
@@ -162,7 +142,7 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
         unread = not_understood_line(request.unknown_numbers, language=request.language)
         answer = concept_answer(concept, turn, request.language)
         return AIMessage(content=answer + ("\n\n" + unread if unread else ""))
-    if decision.calls and not changed and artifacts_of(turn.history):
+    if decision.calls and not changed and not results_of(turn.history).empty:
         return AIMessage(content=block(after.language, "unchanged"))
     if decision.calls:
         return AIMessage(content="", tool_calls=decision.calls)

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from assistant.report import fit_allocation
 from assistant.session import Conversation, Event
 from assistant.settings import Settings
 
@@ -64,31 +65,31 @@ def test_the_worked_example_gives_the_full_report_in_the_users_language(language
     final = events[-1]
     assert final.kind == "final" and final.mode == "offline" and final.flags == ()
     report = final.report
-    assert report is not None and report["kind"] == "plan" and report["language"] == language
-    assert final.text == report["markdown"]
+    assert report is not None and report.kind == "plan" and report.language == language
+    assert final.text == report.markdown
     if language == "zh":
         assert len(CJK.findall(final.text)) > 200
     else:
         assert CJK.search(final.text) is None
 
     # 145M with 1 shared + 4 routed experts is within 1% of MiniMind2-MoE: counted exactly with its architecture.
-    assert report["params"]["total_params"] == TOTAL
-    assert report["params"]["active_params"] == ACTIVE_TOP1
-    assert report["params"]["approximate"] is False
-    assert report["tokens"] == TOKENS
+    assert report.params.total_params == TOTAL
+    assert report.params.active_params == ACTIVE_TOP1
+    assert report.params.approximate is False
+    assert report.flops.tokens == TOKENS
     assert "14,796,800,000" in final.text and "65,403,520" in final.text
-    assert report["flops"]["six_nd_flops"] == pytest.approx(6 * ACTIVE_TOP1 * TOKENS, rel=1e-12)
-    chin = report["chinchilla"]
-    assert chin["data_matched_params"] == pytest.approx(739_840_000, rel=1e-12)  # D / 20
-    assert chin["tokens_per_active_param"] == pytest.approx(226.238, rel=1e-5)  # 14,796,800,000 / 65,403,520
-    assert chin["verdict_active"]["kind"] == "over-trained"
-    assert chin["verdict_active"]["factor"] == pytest.approx(TOKENS / ACTIVE_TOP1 / 20, rel=1e-12)
-    assert chin["compute_optimal"]["rule-20"]["params"] == pytest.approx(
+    assert report.flops.six_nd_flops == pytest.approx(6 * ACTIVE_TOP1 * TOKENS, rel=1e-12)
+    chin = report.chinchilla
+    assert chin.data_matched_params == pytest.approx(739_840_000, rel=1e-12)  # D / 20
+    assert chin.tokens_per_active_param == pytest.approx(226.238, rel=1e-5)  # 14,796,800,000 / 65,403,520
+    assert chin.verdict_active.kind == "over-trained"
+    assert chin.verdict_active.factor == pytest.approx(TOKENS / ACTIVE_TOP1 / 20, rel=1e-12)
+    assert fit_allocation(chin.compute_optimal, "rule-20").params == pytest.approx(
         math.sqrt(6 * ACTIVE_TOP1 * TOKENS / 120), rel=1e-9)  # N = √(C/120)
-    gpu = report["gpu"]
-    assert gpu["count"] == 8 and gpu["mfu"] == MOE_MFU
-    assert gpu["gpu_hours"] == pytest.approx(GPU_HOURS, rel=1e-9)  # 27.9 GPU-hours
-    assert gpu["wall_clock_days"] == pytest.approx(GPU_HOURS / 8 / 24, rel=1e-9)
+    gpu = report.gpu
+    assert gpu.gpu_count == 8 and gpu.mfu == MOE_MFU
+    assert gpu.gpu_hours == pytest.approx(GPU_HOURS, rel=1e-9)  # 27.9 GPU-hours
+    assert gpu.wall_clock_days == pytest.approx(GPU_HOURS / 8 / 24, rel=1e-9)
 
 
 def test_naming_the_preset_counts_it_exactly() -> None:
@@ -98,10 +99,10 @@ def test_naming_the_preset_counts_it_exactly() -> None:
     assert starts[0].tool == "count_parameters"
     assert starts[0].arguments == {"model": {"preset": "minimind2-moe", "top_k": 1}}
     report = events[-1].report
-    assert report is not None and report["language"] == "zh"
-    assert report["params"]["active_params"] == 65_403_520
-    assert report["params"]["total_params"] == TOTAL
-    assert report["tokens"] == TOKENS
+    assert report is not None and report.language == "zh"
+    assert report.params.active_params == 65_403_520
+    assert report.params.total_params == TOTAL
+    assert report.flops.tokens == TOKENS
 
 
 @pytest.mark.parametrize(("question", "words"), [
@@ -142,15 +143,15 @@ def test_more_gpus_rerun_the_tools_and_halve_the_wall_clock() -> None:
     assert PLAN_TOOLS <= set(tools_called(events))
     final = events[-1]
     report = final.report
-    assert report is not None and report["language"] == "zh"
-    assert report["gpu"]["count"] == 16
-    assert report["gpu"]["gpu_hours"] == pytest.approx(GPU_HOURS, rel=1e-9)  # the same work …
-    assert report["gpu"]["wall_clock_days"] == pytest.approx(GPU_HOURS / 16 / 24, rel=1e-9)  # … in half the time
-    assert report["changes"] == ["gpu_count: 8 → 16"]
-    assert "gpu_count: 8 → 16" in final.text and final.text == report["markdown"]
-    assert report["params"]["active_params"] == ACTIVE_TOP1 and report["tokens"] == TOKENS
+    assert report is not None and report.language == "zh"
+    assert report.gpu.gpu_count == 16
+    assert report.gpu.gpu_hours == pytest.approx(GPU_HOURS, rel=1e-9)  # the same work …
+    assert report.gpu.wall_clock_days == pytest.approx(GPU_HOURS / 16 / 24, rel=1e-9)  # … in half the time
+    assert report.changes == ["gpu_count: 8 → 16"]
+    assert "gpu_count: 8 → 16" in final.text and final.text == report.markdown
+    assert report.params.active_params == ACTIVE_TOP1 and report.flops.tokens == TOKENS
     again = conversation.report("en")  # the exported report, in the other language, keeps what changed
-    assert again is not None and again["language"] == "en" and again["changes"] == ["gpu_count: 8 → 16"]
+    assert again is not None and again.language == "en" and again.changes == ["gpu_count: 8 → 16"]
 
 
 def test_follow_ups_change_the_model_then_the_tokens() -> None:
@@ -159,22 +160,22 @@ def test_follow_ups_change_the_model_then_the_tokens() -> None:
     bigger = run(conversation, "what if the model were 740M?")
     assert PLAN_TOOLS <= set(tools_called(bigger))
     report = bigger[-1].report
-    assert report is not None and report["language"] == "en"
-    assert report["params"]["total_params"] == 740e6
+    assert report is not None and report.language == "en"
+    assert report.params.total_params == 740e6
     # No preset is within 1% of 740M: the activated count is estimated with MiniMind2-MoE's expert share.
     active = 740e6 * (1 - EXPERT_SHARE * 3 / 5)
-    assert report["params"]["approximate"] is True
-    assert report["params"]["active_params"] == pytest.approx(active, rel=1e-9)  # ≈333.7M
-    assert report["tokens"] == TOKENS
+    assert report.params.approximate is True
+    assert report.params.active_params == pytest.approx(active, rel=1e-9)  # ≈333.7M
+    assert report.flops.tokens == TOKENS
     assert "145M → 740M" in bigger[-1].text
 
     capped = run(conversation, "stop at 3B tokens")
     assert PLAN_TOOLS <= set(tools_called(capped))
     report = capped[-1].report
     assert report is not None
-    assert report["tokens"] == 3e9
-    assert report["params"]["total_params"] == 740e6
-    assert report["flops"]["six_nd_flops"] == pytest.approx(6 * active * 3e9, rel=1e-9)
+    assert report.flops.tokens == 3e9
+    assert report.params.total_params == 740e6
+    assert report.flops.six_nd_flops == pytest.approx(6 * active * 3e9, rel=1e-9)
 
 
 @pytest.mark.parametrize(("message", "language", "asks_for"), [
@@ -209,12 +210,12 @@ def test_a_gpu_budget_gives_the_budget_report() -> None:
 
     assert tools_called(events) == ["budget_to_model"]
     report = events[-1].report
-    assert report is not None and report["kind"] == "budget" and report["language"] == "en"
-    budget = report["budget"]
+    assert report is not None and report.kind == "budget" and report.language == "en"
+    budget = report.budget
     flops = 8 * 7 * 24 * 3600 * RTX_4090_PEAK * DENSE_MFU  # GPUs × seconds × peak × MFU = 3.197e20
-    assert budget["training_flops"] == pytest.approx(flops, rel=1e-12)
-    assert budget["gpu_hours"] == pytest.approx(8 * 7 * 24, rel=1e-12)
-    assert budget["mfu"] == DENSE_MFU
-    rule20 = next(a for a in budget["compute_optimal"] if a["fit"] == "rule-20")
-    assert rule20["params"] == pytest.approx(math.sqrt(flops / 120), rel=1e-9)
-    assert events[-1].text == report["markdown"]
+    assert budget.training_flops == pytest.approx(flops, rel=1e-12)
+    assert budget.gpu_hours == pytest.approx(8 * 7 * 24, rel=1e-12)
+    assert budget.mfu == DENSE_MFU
+    rule20 = fit_allocation(budget.compute_optimal, "rule-20")
+    assert rule20.params == pytest.approx(math.sqrt(flops / 120), rel=1e-9)
+    assert events[-1].text == report.markdown

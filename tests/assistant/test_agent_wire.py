@@ -116,9 +116,9 @@ def test_parallel_tool_calls_then_an_answer_quoting_them(llm_server: ScriptedLLM
     assert "14.8B tokens" in final.text
     assert "226 tokens per activated parameter" in final.text  # 14,796,800,000 / 65,403,520 = 226.2
     assert final.report is not None
-    assert final.report["params"]["active_params"] == ACTIVE_TOP1
-    assert final.report["params"]["total_params"] == TOTAL
-    assert final.report["tokens"] == TOKENS
+    assert final.report.params.active_params == ACTIVE_TOP1
+    assert final.report.params.total_params == TOTAL
+    assert final.report.flops.tokens == TOKENS
     assert final.flags == () and "flag" not in order and "notice" not in order
     assert llm_server.round_trips == 2
 
@@ -166,8 +166,8 @@ def test_malformed_twice_falls_back_to_the_offline_model(llm_server: ScriptedLLM
 
     notices = [e for e in events if e.kind == "notice"]
     assert len(notices) == 1 and "malformed" in notices[0].text
-    assert events[-1].kind == "final" and events[-1].mode == "offline (fallback)"
-    assert events[-1].report is not None and events[-1].report["params"]["active_params"] == ACTIVE_TOP1
+    assert events[-1].kind == "final" and events[-1].mode == "fallback"
+    assert events[-1].report is not None and events[-1].report.params.active_params == ACTIVE_TOP1
     assert llm_server.round_trips == 2  # once, then the retry; the offline model finishes the turn
 
 
@@ -255,7 +255,7 @@ def test_a_rate_limit_is_retried_by_the_sdk(llm_server: ScriptedLLMServer) -> No
 
     assert events[-1].kind == "final" and events[-1].text == "Hello after a short wait."
     assert "notice" not in kinds(events)
-    assert events[-1].mode == "scripted-model @ " + llm_server.base_url
+    assert events[-1].mode == "llm"
     assert llm_server.round_trips == 2
 
 
@@ -285,15 +285,15 @@ def test_an_endpoint_failure_falls_back_with_a_notice_and_a_full_report(
     assert reason in notice.text and "离线" in notice.text  # the user's language around the reason
     assert order[-1] == "final" and "error" not in order
     final = events[-1]
-    assert final.mode == "offline (fallback)" and final.flags == ()
+    assert final.mode == "fallback" and final.flags == ()
     assert {e.tool for e in events if e.kind == "tool_result" and e.ok} >= set(PLAN_TOOLS)
     # 145M with 1 shared + 4 routed experts is within 1% of MiniMind2-MoE's 145,029,760, so the offline planner's
     # count_parameters call is resolved to that preset and counted exactly at top-1.
-    assert final.report is not None and final.report["language"] == "zh"
-    assert final.report["params"]["active_params"] == ACTIVE_TOP1
-    assert final.report["tokens"] == TOKENS
-    assert final.report["chinchilla"]["data_matched_params"] == TOKENS / 20
-    assert final.text == final.report["markdown"]
+    assert final.report is not None and final.report.language == "zh"
+    assert final.report.params.active_params == ACTIVE_TOP1
+    assert final.report.flops.tokens == TOKENS
+    assert final.report.chinchilla.data_matched_params == TOKENS / 20
+    assert final.text == final.report.markdown
     assert llm_server.round_trips == round_trips  # the failing endpoint is not asked again in the same turn
 
 

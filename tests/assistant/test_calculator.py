@@ -25,8 +25,8 @@ def test_an_uploaded_config_is_counted_exactly(name: str) -> None:
     path = FIXTURES / "hf-configs" / f"{name}.json"
     outcome = calculate(_values(model_source="config", config_file=str(path)), language="en")
     assert outcome.problems == []
-    assert outcome.report["params"]["total_params"] == record["total_params"]
-    assert outcome.report["params"]["active_params"] == record["active_params"]
+    assert outcome.report.params.total_params == record["total_params"]
+    assert outcome.report.params.active_params == record["active_params"]
 
 
 def test_explicit_dimensions_with_moe_fields() -> None:
@@ -36,19 +36,19 @@ def test_explicit_dimensions_with_moe_fields() -> None:
                                 num_heads=8, num_kv_heads=2, intermediate_size=1728, tied_embeddings=True,
                                 num_experts=4, num_shared_experts=1, top_k=2), language="zh")
     assert outcome.problems == []
-    assert outcome.report["params"]["total_params"] == record["total_params"]
-    assert outcome.report["params"]["active_params"] == record["active_params"]
-    assert outcome.report["language"] == "zh" and outcome.report["gpu"] is None
+    assert outcome.report.params.total_params == record["total_params"]
+    assert outcome.report.params.active_params == record["active_params"]
+    assert outcome.report.language == "zh" and outcome.report.gpu is None
 
 
 def test_total_only_is_an_estimate() -> None:
     outcome = calculate(_values(model_source="total", total_params="1.5亿", num_experts=8, top_k=2,
                                 gpu="h100-sxm", gpu_count=8, mfu="40%", price=2.5, currency="USD"), language="en")
     assert outcome.problems == []
-    params = outcome.report["params"]
-    assert params["approximate"] is True and params["total_params"] == 1.5e8
-    assert outcome.report["gpu"]["count"] == 8 and outcome.report["gpu"]["mfu"] == 0.4
-    assert outcome.report["memory"] is None  # no architecture, no memory estimate
+    params = outcome.report.params
+    assert params.approximate is True and params.total_params == 1.5e8
+    assert outcome.report.gpu.gpu_count == 8 and outcome.report.gpu.mfu == 0.4
+    assert outcome.report.memory is None  # no architecture, no memory estimate
 
 
 @pytest.mark.parametrize(("changes", "expected"), [
@@ -78,8 +78,8 @@ def test_quantities_are_read_as_people_write_them() -> None:
     outcome = calculate(_values(model_source="preset", preset="llama-3-8b", tokens="1.5万亿", gpu="h100-sxm",
                                 gpu_count="1,024", mfu="0.4", price="2.5"), language="zh")
     assert outcome.problems == []
-    assert outcome.report["tokens"] == 1.5e12
-    assert outcome.report["gpu"]["count"] == 1024 and outcome.report["gpu"]["cost"] is not None
+    assert outcome.report.flops.tokens == 1.5e12
+    assert outcome.report.gpu.gpu_count == 1024 and outcome.report.gpu.cost is not None
 
 
 def test_a_broken_config_file_is_reported(tmp_path: Path) -> None:
@@ -101,5 +101,5 @@ def test_nothing_is_defaulted_silently_in_the_calculator() -> None:
     outcome = calculate(_values(model_source="total", total_params="145M", num_experts="4",
                                 num_shared_experts="1"), language="en")
     assert outcome.problems == []
-    assert outcome.report["params"]["active_params"] == 91_945_600  # MiniMind2-MoE at its own top-2
-    assert "top-2 (from MiniMind2-MoE)" in outcome.report["understood"]
+    assert outcome.report.params.active_params == 91_945_600  # MiniMind2-MoE at its own top-2
+    assert "top-2 (from MiniMind2-MoE)" in outcome.report.understood

@@ -194,22 +194,25 @@ def test_console_script_runs_without_heavy_imports() -> None:
 
 
 def test_report_json_contract_offline() -> None:
+    """The JSON export is the typed report: the tools' own results under params/flops/chinchilla/gpu."""
     code, out, err = run("report", "MiniMind2-MoE, top-1, 28.9M samples × 512 tokens, 8× RTX 4090", "--format", "json",
                          "--offline")
     assert code == 0, err
     report = json.loads(out)
-    assert report["language"] == "en"
+    assert report["kind"] == "plan" and report["language"] == "en"
     assert report["params"]["total_params"] == 145_029_760
     assert report["params"]["active_params"] == 65_403_520
     assert report["params"]["approximate"] is False
-    assert report["tokens"] == pytest.approx(14_796_800_000)
+    assert report["flops"]["tokens"] == pytest.approx(14_796_800_000)
     assert report["flops"]["six_nd_flops"] == pytest.approx(6 * 65_403_520 * 14_796_800_000)
     assert report["flops"]["detailed_flops"] > report["flops"]["six_nd_flops"]
     assert report["chinchilla"]["tokens_per_active_param"] == pytest.approx(14_796_800_000 / 65_403_520)
     assert report["chinchilla"]["data_matched_params"] == pytest.approx(14_796_800_000 / 20)
-    assert {"params", "tokens"} <= set(report["chinchilla"]["compute_optimal"]["epoch-2024"])
-    assert {"name", "count", "mfu", "gpu_hours", "wall_clock_days", "cost"} <= set(report["gpu"])
+    epoch = next(a for a in report["chinchilla"]["compute_optimal"] if a["fit"] == "epoch-2024")
+    assert {"params", "tokens", "tokens_per_param"} <= set(epoch)
+    assert {"gpu", "gpu_key", "gpu_count", "mfu", "gpu_hours", "wall_clock_days", "cost"} <= set(report["gpu"])
     assert report["assumptions"] and report["markdown"].startswith("# Scaling report")
+    assert report["understood"].startswith("**Understood as:**") and report["not_understood"] == []
 
 
 def test_report_other_formats_and_language() -> None:

@@ -5,63 +5,65 @@ from __future__ import annotations
 import pytest
 
 from assistant.plots import FIGURE_NAMES, figures_html, known_runs, report_figures
+from assistant.report import fit_allocation
 from tools.calc.fits import FITS
 
 
-def test_four_figures_for_a_plan(plan_zh: dict) -> None:
+def test_four_figures_for_a_plan(plan_zh) -> None:
     figures = report_figures(plan_zh)
     assert list(figures) == list(FIGURE_NAMES) and all(figure is not None for figure in figures.values())
 
 
-def test_frontier_curves_come_from_each_fit(plan_en: dict) -> None:
+def test_frontier_curves_come_from_each_fit(plan_en) -> None:
     figure = report_figures(plan_en)["frontier"]
-    compute = plan_en["chinchilla"]["compute_flops"]
+    compute = plan_en.chinchilla.compute_flops
     curves = {trace.name: trace for trace in figure.data if trace.mode == "lines"}
     assert set(curves) == set(FITS)
     for name, trace in curves.items():
         middle = len(trace.x) // 2
         assert trace.x[middle] == pytest.approx(compute, rel=1e-12)
         # the point at the report's budget is the fit's allocation the report lists
-        assert trace.y[middle] == pytest.approx(plan_en["chinchilla"]["compute_optimal"][name]["params"], rel=1e-9)
+        assert trace.y[middle] == pytest.approx(fit_allocation(plan_en.chinchilla.compute_optimal, name).params,
+                                                rel=1e-9)
     star = figure.data[-1]
-    assert star.x == (compute,) and star.y == (plan_en["params"]["active_params"],)
+    assert star.x == (compute,) and star.y == (plan_en.params.active_params,)
 
 
-def test_loss_figure_is_labelled_a_fit(plan_zh: dict, plan_en: dict) -> None:
+def test_loss_figure_is_labelled_a_fit(plan_zh, plan_en) -> None:
     assert "不是承诺" in report_figures(plan_zh)["loss"].layout.title.text
     figure = report_figures(plan_en)["loss"]
     assert "a fit, not a promise" in figure.layout.title.text  # the subtitle line
-    planned = next(row for row in plan_en["chinchilla"]["alternatives"] if row["key"] == "as_planned")
+    planned = next(row for row in plan_en.chinchilla.alternatives if row.key == "as_planned")
     marker = figure.data[1]
-    assert marker.x == (planned["tokens"],)
-    assert marker.y[0] == pytest.approx(plan_en["chinchilla"]["predicted_loss"]["epoch-2024"], rel=1e-12)
+    assert marker.x == (planned.tokens,)
+    assert marker.y[0] == pytest.approx(plan_en.chinchilla.predicted_loss["epoch-2024"], rel=1e-12)
 
 
-def test_tokens_per_param_figure_shows_the_run_and_published_runs(plan_en: dict) -> None:
+def test_tokens_per_param_figure_shows_the_run_and_published_runs(plan_en) -> None:
     figure = report_figures(plan_en)["tokens_per_param"]
     _band, published, yours = figure.data
     assert list(published.x) == [run.name for run in known_runs()]
     assert dict(zip(published.x, published.y, strict=True))["Chinchilla 70B"] == pytest.approx(20.0)
     assert dict(zip(published.x, published.y, strict=True))["DeepSeek-V3"] == pytest.approx(14.8e12 / 37e9)
-    assert yours.y[0] == pytest.approx(plan_en["chinchilla"]["tokens_per_active_param"])
+    assert yours.y[0] == pytest.approx(plan_en.chinchilla.tokens_per_active_param)
 
 
-def test_wall_clock_at_the_users_count_matches_the_report(plan_zh: dict, budget: dict) -> None:
+def test_wall_clock_at_the_users_count_matches_the_report(plan_zh, budget) -> None:
     figure = report_figures(plan_zh)["wall_clock"]
     star = figure.data[1]
     assert star.x == (8,)
-    assert star.y[0] == pytest.approx(plan_zh["gpu"]["wall_clock_days"] * 24, rel=1e-12)
+    assert star.y[0] == pytest.approx(plan_zh.gpu.wall_clock_days * 24, rel=1e-12)
     curve = report_figures(budget)["wall_clock"].data[0]
     assert 8 in curve.x
 
 
-def test_budget_has_no_loss_or_ratio_figure(budget: dict) -> None:
+def test_budget_has_no_loss_or_ratio_figure(budget) -> None:
     figures = report_figures(budget)
     assert figures["loss"] is None and figures["tokens_per_param"] is None
     assert figures["frontier"] is not None
 
 
-def test_labels_follow_the_report_language(plan_zh: dict, plan_en: dict) -> None:
+def test_labels_follow_the_report_language(plan_zh, plan_en) -> None:
     assert report_figures(plan_zh)["frontier"].layout.xaxis.title.text == "训练计算量 C（FLOPs）"
     assert report_figures(plan_en)["frontier"].layout.xaxis.title.text == "Training compute C (FLOPs)"
     assert "Noto Sans CJK SC" in report_figures(plan_zh)["frontier"].layout.font.family

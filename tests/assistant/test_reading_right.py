@@ -42,25 +42,25 @@ def test_the_seed_question_without_top_k_takes_the_presets_routing(language: str
     final = _final(SEED[language])
     report = final.report
     assert report is not None
-    assert report["params"]["active_params"] == MINIMIND_ACTIVE_TOP2
-    assert report["params"]["total_params"] == MINIMIND_TOTAL and report["params"]["approximate"] is False
+    assert report.params.active_params == MINIMIND_ACTIVE_TOP2
+    assert report.params.total_params == MINIMIND_TOTAL and report.params.approximate is False
     first_line = final.text.split("\n\n")[1]  # the line under the title
     assert "MiniMind2-MoE" in first_line
     assert ("top-2（取自 MiniMind2-MoE）" if language == "zh" else "top-2 (from MiniMind2-MoE)") in first_line
-    assert not any(a["code"] == "top_k_stated" for a in report["assumptions"])  # no "routing override"
+    assert not any(a.code == "top_k_stated" for a in report.assumptions)  # no "routing override"
 
 
 def test_a_stated_active_count_is_kept_and_the_convention_explained() -> None:
     """16B total, 2.4B active, 64 choose 6 is DeepSeek-V2-Lite: counted exactly, the 2.4B explained, not replaced."""
     final = _final("16B 总参数、2.4B 激活，64 个专家选 6 个，训练 1T token，64 张 H800")
     report = final.report
-    assert report["params"]["active_params"] == 2_661_150_208
-    check = report["params"]["reading"]["checks"][0] if "reading" in report["params"] else None
-    lines = report["first_lines"]
+    assert report.params.active_params == 2_661_150_208
+    check = report.params.reading.checks[0]
+    lines = report.first_lines
     assert "24亿（2.4B）" in lines[1] and "26.6亿" in lines[1]
     active_without_input_embedding = 2_661_150_208 - 102_400 * 2048
     assert f"{active_without_input_embedding:,}" in lines[1] and "DeepSeek" in lines[1]
-    assert check is None or check["convention"] == "excl_input_embedding"
+    assert check.convention == "excl_input_embedding"
 
 
 @pytest.mark.parametrize("text", [
@@ -72,8 +72,8 @@ def test_a_stated_active_count_is_kept_and_the_convention_explained() -> None:
 def test_activated_and_total_in_either_order_set_the_compute(text: str) -> None:
     """FLOPs use the 2.7B activated, not the 14.3B total: 6 × 2.7e9 × 1e12."""
     report = _final(text).report
-    assert report["params"]["active_params"] == 2.7e9 and report["params"]["total_params"] == 14.3e9
-    assert report["flops"]["six_nd_flops"] == pytest.approx(6 * 2.7e9 * 1e12)
+    assert report.params.active_params == 2.7e9 and report.params.total_params == 14.3e9
+    assert report.flops.six_nd_flops == pytest.approx(6 * 2.7e9 * 1e12)
 
 
 def test_an_explicit_expert_width_is_used() -> None:
@@ -84,9 +84,9 @@ def test_an_explicit_expert_width_is_used() -> None:
     attention = 16 * 4 * 2048 * 2048
     embeddings = 2 * 50304 * 2048  # untied (stated as a default)
     router, norms = 16 * 2048 * 64, 16 * 2 * 2048 + 2048
-    assert report["params"]["total_params"] == routed + attention + embeddings + router + norms  # ≈ 6.92B
-    assert "expert_width_default" not in {a["code"] for a in report["assumptions"]}
-    assert any(a["code"] == "tied_default" and a["headline"] for a in report["assumptions"])
+    assert report.params.total_params == routed + attention + embeddings + router + norms  # ≈ 6.92B
+    assert "expert_width_default" not in {a.code for a in report.assumptions}
+    assert any(a.code == "tied_default" and a.headline for a in report.assumptions)
 
 
 @pytest.mark.parametrize(("text", "missing"), [
@@ -109,9 +109,9 @@ def test_a_pasted_config_is_read_like_an_uploaded_one() -> None:
     config = json.loads((Path(__file__).parents[1] / "fixtures" / "hf-configs" / "Qwen1.5-MoE-A2.7B.json").read_text())
     final = _final(f"这个模型训练 1T token 要多久？8 张 H100\n```json\n{json.dumps(config)}\n```")
     record = next(r for r in load_models() if r["name"] == "Qwen1.5-MoE-A2.7B")
-    assert final.report["params"]["total_params"] == record["total_params"]
-    assert final.report["params"]["active_params"] == record["active_params"]
-    assert final.report["not_understood"] == []  # the config's numbers are the config's
+    assert final.report.params.total_params == record["total_params"]
+    assert final.report.params.active_params == record["active_params"]
+    assert final.report.not_understood == []  # the config's numbers are the config's
 
 
 def load_models() -> list[dict[str, Any]]:

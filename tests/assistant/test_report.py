@@ -8,6 +8,8 @@ import pytest
 
 from assistant.compose import compose_report
 from assistant.export import analysis_paragraph, bibtex_export, latex_export
+from assistant.report import fit_allocation
+from assistant.results import ToolResults, typed_results
 from assistant.trace import mentions, untraced_numbers
 from tools.assumption_text import assumption_text, codes
 from tools.calc.assumptions import Assumption
@@ -20,7 +22,7 @@ TOKENS = 28.9e6 * 512  # 14,796,800,000
 ACTIVE = 65_403_520  # MiniMind2-MoE at top-1 (models.json 91,945,600 − 8 × 3 × 640 × 1728)
 
 
-def _artifacts(hardware: dict | None = HARDWARE) -> dict:
+def _artifacts(hardware: dict | None = HARDWARE) -> ToolResults:
     calls = {
         "count_parameters": {"model": MODEL},
         "estimate_training_flops": {"model": MODEL, "data": DATA},
@@ -29,7 +31,7 @@ def _artifacts(hardware: dict | None = HARDWARE) -> dict:
     if hardware:
         calls["project_gpu_time"] = {"model": MODEL, "data": DATA, "hardware": hardware}
         calls["estimate_training_memory"] = {"model": MODEL, "hardware": hardware, "seq_len": 512}
-    return {name: run_tool(name, args).result for name, args in calls.items()}
+    return typed_results({name: run_tool(name, args).result for name, args in calls.items()})
 
 
 @pytest.mark.parametrize(("language", "headings"), [
@@ -47,15 +49,15 @@ def test_all_ten_sections_in_order(language: str, headings: list[str]) -> None:
 
 def test_report_numbers_are_the_hand_values() -> None:
     report = compose_report(_artifacts(), language="en", request="x")
-    assert report.params["active_params"] == ACTIVE
-    assert report.params["total_params"] == 145_029_760
-    assert report.tokens == pytest.approx(TOKENS)
-    assert report.flops["six_nd_flops"] == pytest.approx(6 * ACTIVE * TOKENS)
-    assert report.chinchilla["data_matched_params"] == pytest.approx(TOKENS / 20)
-    assert report.chinchilla["tokens_per_active_param"] == pytest.approx(TOKENS / ACTIVE)
-    rule20 = report.chinchilla["compute_optimal"]["rule-20"]
-    assert rule20["params"] == pytest.approx((6 * ACTIVE * TOKENS / 120) ** 0.5)
-    assert report.gpu["gpu_hours"] == pytest.approx(6 * ACTIVE * TOKENS / (165.2e12 * 0.35) / 3600)
+    assert report.params.active_params == ACTIVE
+    assert report.params.total_params == 145_029_760
+    assert report.flops.tokens == pytest.approx(TOKENS)
+    assert report.flops.six_nd_flops == pytest.approx(6 * ACTIVE * TOKENS)
+    assert report.chinchilla.data_matched_params == pytest.approx(TOKENS / 20)
+    assert report.chinchilla.tokens_per_active_param == pytest.approx(TOKENS / ACTIVE)
+    rule20 = fit_allocation(report.chinchilla.compute_optimal, "rule-20")
+    assert rule20.params == pytest.approx((6 * ACTIVE * TOKENS / 120) ** 0.5)
+    assert report.gpu.gpu_hours == pytest.approx(6 * ACTIVE * TOKENS / (165.2e12 * 0.35) / 3600)
     # the text says it: 14.8B tokens ÷ 65.4M activated parameters = 226 tokens per parameter
     assert "**14.8B tokens ÷ 65.4M activated parameters = 226 tokens per parameter**" in report.markdown
     assert "over-trained ×11.3" in report.markdown
@@ -66,10 +68,10 @@ def test_report_names_its_conventions_and_sources() -> None:
     assert "full S×S attention" in report.markdown
     assert "chinchilla-approach3" in report.markdown and "92.6" in report.markdown
     assert set(report.references) >= {"hoffmann2022", "besiroglu2024", "kaplan2020", "deepseek2024"}
-    stated = next(a for a in report.assumptions if a["code"] == "top_k_stated")
-    assert stated["values"] == {"top_k": 1, "model": "MiniMind2-MoE", "model_top_k": 2,
-                                "model_active_params": 91_945_600}
-    assert stated["headline"] is True
+    stated = next(a for a in report.assumptions if a.code == "top_k_stated")
+    assert stated.values == {"top_k": 1, "model": "MiniMind2-MoE", "model_top_k": 2,
+                             "model_active_params": 91_945_600}
+    assert stated.headline is True
 
 
 def test_without_hardware_the_report_says_what_to_add() -> None:
@@ -97,7 +99,7 @@ def test_every_assumption_code_has_a_sentence_in_both_languages() -> None:
 
 
 def test_latex_export_has_paragraph_table_and_citations() -> None:
-    report = compose_report(_artifacts(), language="en", request="x").model_dump()
+    report = compose_report(_artifacts(), language="en", request="x")
     tex = latex_export(report)
     assert r"\citet{hoffmann2022}" in tex and r"\begin{tabular}" in tex and r"\toprule" in tex
     assert tex.count(r"\\") >= 5  # header + four alternatives
@@ -107,16 +109,16 @@ def test_latex_export_has_paragraph_table_and_citations() -> None:
 
 
 def test_bibtex_export_contains_exactly_the_cited_works() -> None:
-    report = compose_report(_artifacts(), language="en", request="x").model_dump()
+    report = compose_report(_artifacts(), language="en", request="x")
     bib = bibtex_export(report)
     keys = re.findall(r"@\w+\{([^,]+),", bib)
-    assert keys and set(keys) == set(report["references"])
+    assert keys and set(keys) == set(report.references)
     assert "Training Compute-Optimal Large Language Models" in bib
 
 
 def test_budget_report_hand_value() -> None:
     budget = run_tool("budget_to_model", {"hardware": HARDWARE, "days": 7}).result
-    report = compose_report({"budget_to_model": budget}, language="en", request="x")
+    report = compose_report(typed_results({"budget_to_model": budget}), language="en", request="x")
     assert report.kind == "budget"
     assert budget["training_flops"] == pytest.approx(8 * 7 * 24 * 3600 * 165.2e12 * 0.40)
     assert "1,344 GPU-hours" in report.markdown  # 8 × 7 × 24

@@ -46,7 +46,7 @@ def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], C
     assert {"scaling-report.md", "scaling-report.tex", "references.bib", "scaling-report.json",
             "scaling-plots.html"} <= set(files)
     report = json.loads(files["scaling-report.json"])
-    assert report["tokens"] == TOKENS
+    assert report["flops"]["tokens"] == TOKENS
     assert report["params"]["active_params"] == expected["active_params"]
     assert report["params"]["total_params"] == expected["total_params"]
     assert f"{expected['active_params']:,.0f}" in answer

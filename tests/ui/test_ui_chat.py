@@ -32,7 +32,7 @@ def test_a_turn_streams_tool_calls_then_the_report() -> None:
     assert [m.metadata.get("title") for m in history[1:5]] == [
         "🛠 count_parameters", "🛠 estimate_training_flops", "🛠 chinchilla_analysis", "🛠 project_gpu_time"]
     assert history[-1].metadata == {} and "14,796,800,000" in history[-1].content
-    assert isinstance(session, ChatSession) and session.report["tokens"] == 14_796_800_000
+    assert isinstance(session, ChatSession) and session.report.flops.tokens == 14_796_800_000
     assert session.mode_label == "offline"
 
 
@@ -57,7 +57,7 @@ def test_undo_keeps_the_earlier_turn_and_its_report() -> None:
     history, _, session = _run(chat.respond("如果换成 16 张卡呢？", history, session))
     history, box, session = chat.undo(history, session)
     assert len(history) == kept and box == "如果换成 16 张卡呢？"
-    assert session.report["gpu"]["count"] == 8
+    assert session.report.gpu.gpu_count == 8
 
 
 def test_retry_answers_the_last_message_again() -> None:
@@ -103,7 +103,7 @@ def test_a_crash_becomes_a_friendly_message_and_the_session_survives() -> None:
     session.conversation = Conversation(OFFLINE)  # the same session goes on
     history, _, session = _run(chat.respond("I have 8 GPUs (4090) for 7 days, what should I train?", history,
                                             session))
-    assert not history[-1].content.startswith("Sorry") and session.report["kind"] == "budget"
+    assert not history[-1].content.startswith("Sorry") and session.report.kind == "budget"
 
 
 def test_after_turn_rebuilds_exports_only_for_a_new_report() -> None:

@@ -1,0 +1,92 @@
+"""The tools' results of a turn, typed: each read back into the tool's own pydantic result model.
+
+A tool's result crosses LangChain as a JSON-ready dict (the message's artifact, or its JSON
+content when the artifact was lost, e.g. after a server restart). Everything after that point (the
+report, the exports, the plots, the answer) reads :class:`ToolResults`, never dicts: a result that
+does not validate against its model is an error, not a half-read dict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import BaseMessage, ToolMessage
+from pydantic import ValidationError
+
+from tools.analysis import BudgetResult, ChinchillaResult, FlopsResult, GpuTimeResult, MemoryResult, ParamsResult
+from tools.registry import TOOLS
+
+
+@dataclass(frozen=True)
+class ToolError:
+    """A tool call that failed: the error payload the tool returned."""
+
+    tool: str
+    error: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ToolResults:
+    """The latest result of each tool in a stretch of conversation (None: not called, or failed)."""
+
+    params: ParamsResult | None = None
+    flops: FlopsResult | None = None
+    chinchilla: ChinchillaResult | None = None
+    gpu_time: GpuTimeResult | None = None
+    memory: MemoryResult | None = None
+    budget: BudgetResult | None = None
+    errors: tuple[ToolError, ...] = field(default=())
+
+    @property
+    def has_plan(self) -> bool:
+        """Enough for a plan report: parameters, FLOPs and the Chinchilla analysis."""
+        return self.params is not None and self.flops is not None and self.chinchilla is not None
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.params, self.flops, self.chinchilla, self.gpu_time, self.memory, self.budget))
+
+
+_FIELDS = {"count_parameters": "params", "estimate_training_flops": "flops", "chinchilla_analysis": "chinchilla",
+           "project_gpu_time": "gpu_time", "estimate_training_memory": "memory", "budget_to_model": "budget"}
+
+
+def raw_results(messages: list[BaseMessage]) -> dict[str, dict[str, Any]]:
+    """The latest JSON-ready result of each tool among ``messages`` (artifact, or the JSON content)."""
+    found: dict[str, dict[str, Any]] = {}
+    for message in messages:
+        if isinstance(message, ToolMessage) and message.name:
+            result = message.artifact
+            if not isinstance(result, dict):
+                text = message.content if isinstance(message.content, str) else ""
+                try:
+                    result = json.loads(text)
+                except json.JSONDecodeError:
+                    result = {"error": text}
+            found[message.name] = result if isinstance(result, dict) else {"error": str(result)}
+    return found
+
+
+def results_of(messages: list[BaseMessage]) -> ToolResults:
+    """:class:`ToolResults` of ``messages``: every plan tool's latest result, typed; failures as errors."""
+    return typed_results(raw_results(messages))
+
+
+def typed_results(raw: dict[str, dict[str, Any]]) -> ToolResults:
+    """:class:`ToolResults` from JSON-ready results keyed by tool name (the tools' own output)."""
+    typed: dict[str, Any] = {}
+    errors: list[ToolError] = []
+    for name, result in raw.items():
+        if name not in _FIELDS:
+            continue
+        if "error" in result:
+            errors.append(ToolError(name, str(result["error"]), str(result.get("hint") or "")))
+            continue
+        try:
+            typed[_FIELDS[name]] = TOOLS[name].result_model.model_validate(result)
+        except ValidationError as error:
+            errors.append(ToolError(name, f"an unreadable result ({error.error_count()} invalid fields)"))
+    return ToolResults(**typed, errors=tuple(errors))
