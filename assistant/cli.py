@@ -296,6 +296,7 @@ def _gpu_time(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _memory(args: argparse.Namespace) -> dict[str, Any]:
+    from tools.assumption_text import suggestion_text
     from tools.calc.memory import bytes_to_gb, estimate_training_memory
 
     model = _resolve_model(args)
@@ -319,7 +320,8 @@ def _memory(args: argparse.Namespace) -> dict[str, Any]:
         "optimizer_gb": gb(result.optimizer_bytes), "activations_gb": gb(result.activations_bytes),
         "overhead_gb": gb(result.overhead_bytes), "total_gb": gb(result.total_bytes),
         "capacity_gb": gb(result.capacity_bytes), "fits": result.fits,
-        "headroom_gb": gb(result.headroom_bytes), "suggestions": list(result.suggestions),
+        "headroom_gb": gb(result.headroom_bytes),
+        "suggestions": [suggestion_text(s, language="en") for s in result.suggestions],
         "notes": list(result.notes), "assumptions": _assumptions([*model.assumptions, *hw.assumptions]),
     }
 
@@ -453,7 +455,7 @@ def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
     elif args.format == "bibtex":
         stdout.write(export.bibtex_export(report))
     else:
-        text = report.markdown if args.lang else final.text
+        text = report.markdown if args.lang or args.full else final.text
         stdout.write(text.rstrip() + "\n")
         if final.flags:
             stdout.write("\n> ⚠ untraced numbers: " + ", ".join(final.flags) + "\n")
@@ -551,6 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("text", help='e.g. "145M MoE, 1 shared + 4 routed experts, top-1, 28.9M × 512, 8 × 4090"')
     report.add_argument("--lang", choices=("zh", "en"), help="report language (default: the language of TEXT)")
     report.add_argument("--format", choices=("md", "latex", "json", "bibtex"), default="md")
+    report.add_argument("--full", action="store_true", help="print the full report, not just the answer")
     mode = report.add_mutually_exclusive_group()
     mode.add_argument("--llm", action="store_true", help="use the configured LLM endpoint (OPENAI_API_KEY …)")
     mode.add_argument("--offline", action="store_true", help="use the built-in offline model (default without a key)")

@@ -44,7 +44,7 @@ from tools.analysis import (
     ModelReading,
     ParamsResult,
 )
-from tools.assumption_text import assumption_text
+from tools.assumption_text import assumption_text, suggestion_text
 from tools.quantities import count_text, human, sci
 
 
@@ -215,7 +215,12 @@ def memory_line(memory: MemoryResult | None, language: Language) -> str:
              for part in ("weights", "grads", "optimizer", "activations", "overhead")}
     return block(language, "memory_fits" if memory.fits else "memory_no_fit", memory_total=f"{memory.total_gb:,.1f}",
                  memory_capacity=f"{memory.capacity_gb:,.1f}", micro_batch=memory.micro_batch,
-                 zero_stage=memory.zero_stage, suggestions="; ".join(memory.suggestions) or "—", **parts)
+                 zero_stage=memory.zero_stage, suggestions=suggestions_text(memory, language), **parts)
+
+
+def suggestions_text(memory: MemoryResult, language: Language) -> str:
+    separator = "；" if language == "zh" else "; "
+    return separator.join(suggestion_text(s.change, language=language) for s in memory.suggestions) or "—"
 
 
 def _recommendations(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: MemoryResult | None,
@@ -239,7 +244,7 @@ def _recommendations(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: 
     if chin.is_moe:
         found.append(block(language, "rec_moe"))
     if memory is not None and not memory.fits:
-        found.append(block(language, "rec_memory", suggestions="; ".join(memory.suggestions) or "—"))
+        found.append(block(language, "rec_memory", suggestions=suggestions_text(memory, language)))
     if gpu is not None and gpu.mfu_basis != "given":
         found.append(block(language, "rec_mfu", mfu=f"{gpu.mfu:.0%}"))
     return found

@@ -41,8 +41,13 @@ def _plan_only(report: PlanReport | BudgetReport) -> PlanReport:
 
 
 def analysis_paragraph(report: PlanReport | BudgetReport, *, style: Style = "markdown",
-                       language: str | None = None) -> str:
-    """A concise analysis paragraph with citations, in the report's language unless ``language`` is given."""
+                       language: str | None = None, stance: str = "neutral") -> str:
+    """A concise analysis paragraph with citations, in the report's language unless ``language`` is given.
+
+    ``stance`` is the author's: ``neutral`` (the default), ``overtrained`` (over-training on purpose, for
+    inference) or ``optimal`` (the compute-optimal allocation is the point); it only changes how an
+    over-trained run is framed, never a number.
+    """
     report = _plan_only(report)
     language = language or report.language
     cite = _CITE_TEX if style == "latex" else _CITE_MD
@@ -61,7 +66,8 @@ def analysis_paragraph(report: PlanReport | BudgetReport, *, style: Style = "mar
         gpu_clause = _render(language, "gpu_clause", gpu_hours=f"{gpu.gpu_hours:,.0f}", gpu_count=gpu.gpu_count,
                              gpu=gpu.gpu, mfu=f"{gpu.mfu:.0%}", cite_palm=cite["palm"])
     kind = chin.verdict_active.kind
-    verdict = {"over-trained": "verdict_over", "under-trained": "verdict_under", "near-optimal": "verdict_near"}[kind]
+    over = {"overtrained": "verdict_over", "optimal": "verdict_over_optimal"}.get(stance, "verdict_over_neutral")
+    verdict = {"over-trained": over, "under-trained": "verdict_under", "near-optimal": "verdict_near"}[kind]
     text = _render(
         language, "paragraph", model_desc=model_desc, tokens=human(report.flops.tokens),
         ratio=f"{chin.tokens_per_active_param:,.0f}", factor=f"{chin.verdict_active.factor:.1f}",

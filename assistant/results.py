@@ -50,15 +50,25 @@ class ToolResults:
         return not any((self.params, self.flops, self.chinchilla, self.gpu_time, self.memory, self.budget))
 
 
+VARIANT_PREFIX = "call_cmp"
+"""Tool-call ids of a comparison's variants start with this (then the variant's index): not the plan's results."""
+
 _FIELDS = {"count_parameters": "params", "estimate_training_flops": "flops", "chinchilla_analysis": "chinchilla",
            "project_gpu_time": "gpu_time", "estimate_training_memory": "memory", "budget_to_model": "budget"}
 
 
-def raw_results(messages: list[BaseMessage]) -> dict[str, dict[str, Any]]:
-    """The latest JSON-ready result of each tool among ``messages`` (artifact, or the JSON content)."""
+def raw_results(messages: list[BaseMessage], *, variant: int | None = None) -> dict[str, dict[str, Any]]:
+    """The latest JSON-ready result of each tool among ``messages`` (artifact, or the JSON content).
+
+    Results of a comparison's variants are left out, unless ``variant`` asks for one of them.
+    """
     found: dict[str, dict[str, Any]] = {}
+    wanted = f"{VARIANT_PREFIX}{variant}_" if variant is not None else None
     for message in messages:
         if isinstance(message, ToolMessage) and message.name:
+            is_variant = message.tool_call_id.startswith(VARIANT_PREFIX)
+            if (wanted is None and is_variant) or (wanted is not None and not message.tool_call_id.startswith(wanted)):
+                continue
             result = message.artifact
             if not isinstance(result, dict):
                 text = message.content if isinstance(message.content, str) else ""
@@ -70,9 +80,9 @@ def raw_results(messages: list[BaseMessage]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def results_of(messages: list[BaseMessage]) -> ToolResults:
+def results_of(messages: list[BaseMessage], *, variant: int | None = None) -> ToolResults:
     """:class:`ToolResults` of ``messages``: every plan tool's latest result, typed; failures as errors."""
-    return typed_results(raw_results(messages))
+    return typed_results(raw_results(messages, variant=variant))
 
 
 def typed_results(raw: dict[str, dict[str, Any]]) -> ToolResults:

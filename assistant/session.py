@@ -18,7 +18,6 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 
 from assistant.agent import FALLBACK_MARK, MODEL_CALL_LIMIT, RECURSION_LIMIT, build_agent, describe_failure
 from assistant.compose import compose_report
-from assistant.offline.parse import parse_message
 from assistant.offline.planner import (
     ReadingNotes,
     change_notes,
@@ -105,9 +104,9 @@ class Conversation:
 
     def send(self, text: str) -> Iterator[Event]:
         """Run one turn; yield events as they happen; always end with ``final`` or ``error``."""
-        language = parse_message(text).language
         start = len(self.messages)
         self.messages.append(HumanMessage(content=text))
+        language = plans(split_turn(self.messages))[1].language  # the conversation's language, not this line's
         mode: Mode = "offline" if self.settings.mode == "offline" else "llm"
         new: list[BaseMessage] = []
         started: dict[str, float] = {}

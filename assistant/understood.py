@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from string import Template
 from typing import Any
 
-from prompts import load
+from prompts import Prompt, load
 from tools.assumption_text import assumption_text, exact_count_text, value_text
 from tools.quantities import count_text
 
@@ -35,19 +34,16 @@ class RunReading:
     mfu: float | None = None  # only when the user gave it
 
 
-@cache
-def _blocks(language: str) -> dict[str, str]:
-    return load(f"understood/{'zh' if language == 'zh' else 'en'}").blocks()
+def _prompt(language: str) -> Prompt:
+    return load(f"understood/{'zh' if language == 'zh' else 'en'}")
 
 
-@cache
-def _table(language: str, name: str) -> dict[str, str]:
-    lines = _blocks(language)[name].splitlines()
-    return {key.strip(): text.strip() for key, _, text in (line.partition(" = ") for line in lines) if text}
+def _block(language: str, name: str) -> str:
+    return _prompt(language).blocks()[name]
 
 
 def _part(language: str, key: str, **values: Any) -> str:
-    return Template(_table(language, "parts")[key]).substitute(values)
+    return Template(_prompt(language).table("parts")[key]).substitute(values)
 
 
 def _count(value: float, language: str) -> str:
@@ -88,21 +84,21 @@ def understood_line(reading: RunReading, *, language: str) -> str:
         parts.append(_part(language, "gpus", count=reading.gpu_count or 1, gpu=reading.gpu))
     if reading.mfu is not None:
         parts.append(_part(language, "mfu_given", value=f"{reading.mfu:.0%}"))
-    return Template(_blocks(language)["line"]).substitute(parts=_blocks(language)["separator"].join(parts))
+    return Template(_block(language, "line")).substitute(parts=_block(language, "separator").join(parts))
 
 
 def check_lines(model: Mapping[str, Any] | None, *, language: str) -> list[str]:
     """One line per stated total/activated figure that differs from the exact count, with the convention."""
     lines = []
     for check in (model or {}).get("checks", []):
-        conventions = _table(language, "conventions")
+        conventions = _prompt(language).table("conventions")
         if check.get("convention"):
-            explanation = Template(_blocks(language)["check_explained"]).substitute(
+            explanation = Template(_block(language, "check_explained")).substitute(
                 convention_text=conventions[check["convention"]],
                 convention_value=_exact(check["convention_value"], language))
         else:
-            explanation = _blocks(language)["check_unexplained"]
-        lines.append(Template(_blocks(language)["check"]).substitute(
+            explanation = _block(language, "check_unexplained")
+        lines.append(Template(_block(language, "check")).substitute(
             stated=_count(check["stated"], language), quantity=conventions[f"quantity.{check['quantity']}"],
             counted=_exact(check["counted"], language), explanation=explanation))
     return lines
@@ -113,9 +109,9 @@ def published_line(model: Mapping[str, Any] | None, *, language: str) -> str | N
     published = (model or {}).get("published")
     if not published or (model or {}).get("checks"):
         return None  # a stated-figure check already explains the convention
-    return Template(_blocks(language)["published"]).substitute(
+    return Template(_block(language, "published")).substitute(
         preset=published["preset"], total=published["total"] or "—", active=published["active"] or "—",
-        convention_text=_table(language, "vendor_conventions")[published["convention"]],
+        convention_text=_prompt(language).table("vendor_conventions")[published["convention"]],
         ours=_exact(published["ours_under_convention"], language))
 
 
@@ -129,20 +125,20 @@ def defaults_line(assumptions: Iterable[Mapping[str, Any]], *, language: str) ->
                                if a.get("headline") and a["code"] not in SHOWN_IN_LINE))
     if not items:
         return None
-    return Template(_blocks(language)["defaults"]).substitute(items=_blocks(language)["list_separator"].join(items))
+    return Template(_block(language, "defaults")).substitute(items=_block(language, "list_separator").join(items))
 
 
 def not_understood_line(numbers: Sequence[str], *, language: str) -> str | None:
     if not numbers:
         return None
-    return Template(_blocks(language)["not_understood"]).substitute(items=", ".join(numbers))
+    return Template(_block(language, "not_understood")).substitute(items=", ".join(numbers))
 
 
 def not_used_line(unused: Mapping[str, Any], *, language: str) -> str | None:
     """Fields that were read but not used, each with why (``unused`` maps a field to its value)."""
     if not unused:
         return None
-    table = _table(language, "unused_items")
+    table = _prompt(language).table("unused_items")
     items = []
     for name, value in unused.items():
         if name in table:
@@ -155,8 +151,8 @@ def not_used_line(unused: Mapping[str, Any], *, language: str) -> str | None:
             shown = stated_line({name: value, **({"num_experts": value} if name == "num_shared_experts" else {})},
                                 language=language) or f"{name} {value}"
             items.append(Template(table["other"]).substitute(value=shown))
-    separator = _blocks(language)["list_separator"]
-    return Template(_blocks(language)["not_used"]).substitute(items=separator.join(items)) if items else None
+    separator = _block(language, "list_separator")
+    return Template(_block(language, "not_used")).substitute(items=separator.join(items)) if items else None
 
 
 def _unused_value(name: str, value: Any, language: str) -> str:
@@ -213,7 +209,7 @@ def stated_line(stated: Mapping[str, Any], *, language: str, preset_name: str | 
         parts.append(_part(language, "top_k_stated", k=get("top_k")))
     if get("tokens"):
         parts.append(_part(language, "tokens", value=_count(get("tokens"), language)))
-    unit = _table(language, "parts")[f"unit.{get('length_unit') or 'unknown'}"]
+    unit = _prompt(language).table("parts")[f"unit.{get('length_unit') or 'unknown'}"]
     if get("samples") and get("mean_length"):
         parts.append(_part(language, "samples", samples=_count(get("samples"), language),
                            length=f"{get('mean_length'):g}", unit=unit))
@@ -242,4 +238,4 @@ def stated_line(stated: Mapping[str, Any], *, language: str, preset_name: str | 
         parts.append(_part(language, "days", value=f"{get('days'):g}"))
     if get("compute_flops") is not None:
         parts.append(_part(language, "compute_flops", value=f"{get('compute_flops'):.3g}"))
-    return _blocks(language)["separator"].join(parts)
+    return _block(language, "separator").join(parts)

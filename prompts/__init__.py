@@ -86,6 +86,11 @@ class Prompt:
         parts = _BLOCK.split(self.text)
         return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 
+    def table(self, block: str) -> dict[str, str]:
+        """A block made of ``key = text`` lines, as a mapping (lines without `` = `` are skipped)."""
+        lines = self.blocks().get(block, "").splitlines()
+        return {key.strip(): text.strip() for key, _, text in (line.partition(" = ") for line in lines) if text}
+
     def render(self, **values: object) -> str:
         """Substitute every placeholder; a missing one raises :class:`MissingPlaceholderError` naming it.
 

@@ -10,17 +10,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from tools.assumption_text import assumption_text
+from tools.assumption_text import assumption_text, suggestion_text
 from tools.calc.alternatives import plan_alternatives
 from tools.calc.assumptions import Assumption, assume
 from tools.calc.fits import FITS, LOSS_CAVEAT
 from tools.calc.flops import six_nd_flops, training_flops
 from tools.calc.gpu_time import compute_budget, project_gpu_time
-from tools.calc.memory import bytes_to_gb, estimate_training_memory
+from tools.calc.memory import MemorySuggestion, bytes_to_gb, estimate_training_memory
+from tools.calc.resolve_data import DEFAULT_SEQ_LEN
 from tools.calc.resolve_hardware import ResolvedHardware
 from tools.calc.resolve_model import ResolvedModel
 from tools.calc.scaling import FitComparison, compare_fits_at, data_matched_params, tokens_per_param
-from tools.lenient import Count, MaybeQuantity, choice
+from tools.lenient import Count, MaybeCount, MaybeQuantity, choice
 from tools.specs import DataSpec, HardwareSpec, ModelSpec, resolve_specs
 
 _STRICT = ConfigDict(extra="forbid")
@@ -388,12 +389,19 @@ class MemoryInput(BaseModel):
     model_config = _STRICT
     model: ModelSpec
     hardware: HardwareSpec
-    seq_len: Count = Field(2048, ge=1, le=10_000_000, description="Sequence length")
+    seq_len: MaybeCount = Field(None, ge=1, le=10_000_000, description="Sequence length (default 2048, stated)")
     micro_batch: Count = Field(1, ge=1, le=100_000, description="Sequences per GPU per step")
     zero_stage: ZeroStage = Field(0, ge=0, le=3, description="ZeRO stage 0-3 (sharding over the GPUs)")
     recompute: Recompute = "none"
     optimizer: Optimizer = "adamw_mixed"
     flash_attention: bool = True
+
+
+class MemorySuggestionOut(BaseModel):
+    """A change that was re-evaluated and fits (the core's own result) and its English wording."""
+
+    change: MemorySuggestion
+    text: str
 
 
 class MemoryResult(BaseModel):
@@ -412,7 +420,7 @@ class MemoryResult(BaseModel):
     capacity_gb: float
     fits: bool
     headroom_gb: float
-    suggestions: list[str]
+    suggestions: list[MemorySuggestionOut]
     notes: list[str]
     assumptions: list[AssumptionOut]
 
@@ -424,25 +432,30 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
     if model.shape is None:
         raise ValueError("the memory estimate needs the architecture: give a preset, a config or dimensions")
     shape, moe = model.shape, model.shape.moe
+    seq_len = args.seq_len if args.seq_len is not None else DEFAULT_SEQ_LEN
+    defaults = [] if args.seq_len is not None else [assume("seq_len_default", headline=True, seq_len=seq_len)]
     estimate = estimate_training_memory(
         total_params=model.counts.total, gpu=hw.gpu, gpu_count=hw.gpu_count, zero_stage=args.zero_stage,
-        optimizer=args.optimizer, seq_len=args.seq_len, micro_batch=args.micro_batch, hidden=shape.hidden_size,
+        optimizer=args.optimizer, seq_len=seq_len, micro_batch=args.micro_batch, hidden=shape.hidden_size,
         num_layers=shape.num_layers, num_heads=shape.num_heads, recompute=args.recompute,
         flash_attention=args.flash_attention, moe_top_k=model.top_k if moe else None,
         moe_ffn_hidden=moe.expert_intermediate_size if moe else None,
     )
     settings = assume("memory_settings", gpu_count=hw.gpu_count, gpu=hw.gpu.display_name,
-                      micro_batch=args.micro_batch, seq_len=args.seq_len, zero_stage=args.zero_stage,
+                      micro_batch=args.micro_batch, seq_len=seq_len, zero_stage=args.zero_stage,
                       recompute=args.recompute)
     return MemoryResult(
-        gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, seq_len=args.seq_len, micro_batch=args.micro_batch,
+        gpu=hw.gpu.display_name, gpu_count=hw.gpu_count, seq_len=seq_len, micro_batch=args.micro_batch,
         zero_stage=args.zero_stage, optimizer=args.optimizer,
         weights_gb=bytes_to_gb(estimate.weights_bytes), grads_gb=bytes_to_gb(estimate.grads_bytes),
         optimizer_gb=bytes_to_gb(estimate.optimizer_bytes), activations_gb=bytes_to_gb(estimate.activations_bytes),
         overhead_gb=bytes_to_gb(estimate.overhead_bytes), total_gb=bytes_to_gb(estimate.total_bytes),
         capacity_gb=bytes_to_gb(estimate.capacity_bytes), fits=estimate.fits,
-        headroom_gb=bytes_to_gb(estimate.headroom_bytes), suggestions=list(estimate.suggestions),
-        notes=list(estimate.notes), assumptions=assumptions_out([*model.assumptions, *hw.assumptions, settings]),
+        headroom_gb=bytes_to_gb(estimate.headroom_bytes),
+        suggestions=[MemorySuggestionOut(change=s, text=suggestion_text(s, language="en"))
+                     for s in estimate.suggestions],
+        notes=list(estimate.notes),
+        assumptions=assumptions_out([*model.assumptions, *hw.assumptions, *defaults, settings]),
     )
 
 

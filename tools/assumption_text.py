@@ -28,13 +28,40 @@ def _blocks(language: str) -> dict[str, str]:
 
 @cache
 def _values(language: str) -> dict[str, str]:
-    lines = _blocks(language).get("values", "").splitlines()
-    return {key.strip(): text.strip() for key, _, text in (line.partition(" = ") for line in lines) if text}
+    return load(f"assumptions/{'zh' if language == 'zh' else 'en'}").table("values")
+
+
+_NOT_CODES = frozenset({"values", "suggestion", "suggestion_changes"})
 
 
 def codes() -> frozenset[str]:
     """Every assumption code with a sentence (the same set in both languages, a test checks)."""
-    return frozenset(name for name in _blocks("en") if name != "values")
+    return frozenset(name for name in _blocks("en") if name not in _NOT_CODES)
+
+
+@cache
+def _changes(language: str) -> dict[str, str]:
+    return load(f"assumptions/{'zh' if language == 'zh' else 'en'}").table("suggestion_changes")
+
+
+def suggestion_text(suggestion: Any, *, language: str) -> str:
+    """A memory suggestion (:class:`tools.calc.memory.MemorySuggestion` or its tool form) as one phrase."""
+    parts = _changes(language)
+    changes = []
+    if getattr(suggestion, "gpu_count", None) is not None:
+        changes.append(Template(parts["gpu_count"]).substitute(value=suggestion.gpu_count))
+    if getattr(suggestion, "zero_stage", None) is not None:
+        changes.append(Template(parts["zero_stage"]).substitute(value=suggestion.zero_stage))
+    if getattr(suggestion, "recompute", None) is not None:
+        changes.append(parts[f"recompute.{suggestion.recompute}"])
+    if getattr(suggestion, "flash_attention", None):
+        changes.append(parts["flash_attention"])
+    if getattr(suggestion, "micro_batch", None) is not None:
+        changes.append(Template(parts["micro_batch"]).substitute(value=suggestion.micro_batch))
+    separator = parts["separator"] + (" " if language == "en" else "")
+    return Template(_blocks(language)["suggestion"]).substitute(
+        changes=separator.join(changes), total=f"{suggestion.total_bytes / 1e9:.1f}",
+        capacity=f"{suggestion.capacity_bytes / 1e9:.1f}")
 
 
 def value_text(name: str, value: Any, *, language: str) -> str:

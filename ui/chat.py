@@ -17,7 +17,7 @@ import gradio as gr
 
 from assistant.offline.parse import parse_message
 from assistant.settings import Settings
-from ui.render import apply, as_message, message_text
+from ui.render import REPORT_ICON, apply, as_message, message_text
 from ui.report_view import report_updates, skip_updates
 from ui.state import ChatSession, ConversationFactory
 from ui.strings import FRIENDLY_ERROR, Lang, pick_lang
@@ -37,16 +37,19 @@ def language_of(text: str, fallback: str = "en") -> Lang:
         return pick_lang(fallback)
 
 
-def saved_messages(history: list[Any]) -> list[dict[str, str]]:
-    """The text messages of a chat (no tool calls, no streaming state), as the browser keeps them."""
-    kept = []
+def saved_messages(history: list[Any]) -> list[dict[str, Any]]:
+    """The text messages of a chat (no tool calls, no streaming state), as the browser keeps them; the full
+    reports folded under answers are kept, folded."""
+    kept: list[dict[str, Any]] = []
     for item in history or []:
         message = as_message(item)
-        if (message.metadata or {}).get("title") or message.role not in ("user", "assistant"):
+        title = (message.metadata or {}).get("title") or ""
+        if (title and not title.startswith(REPORT_ICON)) or message.role not in ("user", "assistant"):
             continue
         text = message_text(message.content)
         if text:
-            kept.append({"role": message.role, "content": text})
+            kept.append({"role": message.role, "content": text,
+                         **({"metadata": {"title": title, "status": "done"}} if title else {})})
     return kept[-SAVED_MESSAGES:]
 
 

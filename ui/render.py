@@ -6,7 +6,8 @@
   error and its hint); :func:`apply` puts it in place of the pending message, arguments kept;
 * ``notice`` / ``flag`` / ``error`` → an assistant message with the event's text;
 * ``text`` → a chunk of the answer being streamed (marked ``status: pending`` without a title,
-  which the chatbot shows as a plain message); ``final`` → the whole answer, which replaces it.
+  which the chatbot shows as a plain message); ``final`` → the whole answer, which replaces it, and the
+  full report under it as a titled message, folded like a tool call (Gradio's sanitizer drops ``<details>``).
 
 Nothing here formats a number: values are shown as the tools returned them.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.answer import full_report_title
 from assistant.session import Event
 
 TOOL_ICON = "🛠"
@@ -68,6 +70,19 @@ def render(event: Event) -> gr.ChatMessage | None:
     if event.kind in ("final", "notice", "flag", "error"):
         return gr.ChatMessage(role="assistant", content=event.text)
     return None
+
+
+REPORT_ICON = "📄"
+
+
+def full_report_message(event: Event) -> gr.ChatMessage | None:
+    """The full report under a final answer, folded like a tool call (one click away); None when the answer
+    already is the report or there is none."""
+    report = event.report
+    if event.kind != "final" or report is None or event.text.strip() == report.markdown.strip():
+        return None
+    return gr.ChatMessage(role="assistant", content=report.markdown,
+                          metadata={"title": f"{REPORT_ICON} {full_report_title(report.language)}", "status": "done"})
 
 
 # --- the fold -------------------------------------------------------------------------------------
@@ -137,12 +152,13 @@ def apply(history: Sequence[gr.ChatMessage | dict[str, Any]], event: Event) -> l
                 return messages
         return [*messages, rendered]
     if event.kind == "final":
+        folded = [m for m in (full_report_message(event),) if m is not None]
         start = _turn_start(messages)
         for index in range(len(messages) - 1, start - 1, -1):
             if _is_streaming(messages[index]):
                 messages[index] = _settled(messages[index], event.text or None)
-                return _settle_all(messages)
-        return [*messages, rendered] if rendered is not None else messages
+                return [*_settle_all(messages), *folded]
+        return [*messages, *([rendered] if rendered is not None else []), *folded]
     if event.kind == "error":
         messages = _settle_all(messages)
     return [*messages, rendered] if rendered is not None else messages

@@ -29,12 +29,12 @@ from tools.quantities import clean_text
 
 _EXTRACTORS: tuple[Callable[[Reader], None], ...] = (
     model.keyed, model.presets, model.relative_and_alternatives, run.ambiguous, model.size_names, run.compute,
-    run.prices, run.mfu, run.hardware, run.budgets, run.duration, model.expert_width, model.architecture, model.experts,
-    run.data,
-    model.sizes,
+    run.prices, run.mfu, run.training_settings, run.hardware, run.budgets, run.duration, model.expert_width,
+    model.architecture, model.experts, run.data, model.sizes,
 )
 _FIELDS = tuple(f.name for f in fields(ParsedRequest)
-                if f.name not in ("language", "text", "concept", "stop_at_tokens", "unknown_numbers", "hf_config"))
+                if f.name not in ("language", "text", "prose", "concept", "stop_at_tokens", "unknown_numbers",
+                                  "hf_config"))
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_MULTIPLIER = re.compile(r"\d\s*(?:万亿|亿|万|千)")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
@@ -46,15 +46,23 @@ _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+|--[\w-]+|\b[A-Za-z]+(?=\s*[:=]\s*[\w\"'])")
 
 
-def _language(text: str) -> str:
-    """"zh" when there is at least one Chinese character (万/亿 after a digit aside) per two English words.
+_TERMS = re.compile(r"(?<![A-Za-z])(?:MFU|MoE|GPUs?|top-?k?|ZeRO|FLOPs?|tokens?|tok|H\d+|A\d+|RTX|epochs?|seq|ctx)"
+                    r"(?![A-Za-z])", re.I)
 
+
+def _language(text: str) -> tuple[str, bool]:
+    """("zh" or "en", whether the message is prose in that language).
+
+    "zh" when there is at least one Chinese character (万/亿 after a digit aside) per two English words.
     Identifiers and config keys ("num_hidden_layers:", "--use_moe") are not English prose: a Chinese question
-    about a pasted config is still Chinese.
+    about a pasted config is still Chinese. Numbers, units and technical terms alone ("MFU 15%", "top-2") are
+    not prose in either language.
     """
     chinese = len(_CJK.findall(_CJK_MULTIPLIER.sub("", text)))
     words = len(re.findall(r"[A-Za-z]{2,}", _IDENTIFIER.sub(" ", text)))
-    return "zh" if chinese and 2 * chinese >= words else "en"
+    prose_words = len(re.findall(r"[A-Za-z]{2,}", _TERMS.sub(" ", _IDENTIFIER.sub(" ", text))))
+    language = "zh" if chinese and 2 * chinese >= words else "en"
+    return language, (chinese >= 2 if language == "zh" else prose_words >= 2)
 
 
 def _normalise(text: str) -> str:
@@ -89,6 +97,7 @@ def pasted_config(text: str) -> tuple[dict[str, Any] | None, str]:
 def parse_message(text: str) -> ParsedRequest:
     """Read ``text`` into a :class:`ParsedRequest`; every field the message does not state is None."""
     config, rest = pasted_config(text)
+    language, prose = _language(rest)
     reader = Reader(_normalise(rest))
     for extract in _EXTRACTORS:
         extract(reader)
@@ -100,7 +109,8 @@ def parse_message(text: str) -> ParsedRequest:
         stop = bool(run.STOP_BEFORE.search(reader.text[:at]) or run.STOP_AFTER.match(reader.text, at + len(written)))
     reader.unknown.extend((m.start(), m.group(0).strip()) for m in run.LEFTOVER.finditer(reader.work))
     return ParsedRequest(
-        language=_language(rest),  # type: ignore[arg-type]
+        language=language,  # type: ignore[arg-type]
+        prose=prose,
         text=text,
         stop_at_tokens=stop,
         unknown_numbers=tuple(written for _, written in sorted(reader.unknown)),

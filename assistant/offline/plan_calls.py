@@ -10,13 +10,14 @@ take it from) becomes one precise question instead of a failed calculation. Fiel
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from assistant.offline.request import Plan
 from assistant.report import block
+from assistant.results import VARIANT_PREFIX
 from assistant.understood import stated_line
 from tools.calc.errors import CalcInputError
 from tools.calc.presets import find_preset
@@ -28,6 +29,7 @@ MODEL_KEYS = ("preset", "hf_config", "vocab_size", "hidden_size", "num_layers", 
               "expert_intermediate_size", "first_k_dense", "granularity", "total_params", "active_params", "dense")
 DATA_KEYS = ("tokens", "samples", "mean_length", "length_unit", "epochs", "seq_len")
 HARDWARE_KEYS = ("gpu", "gpu_count", "mfu", "price_per_gpu_hour", "currency")
+MEMORY_KEYS = ("zero_stage",)
 BUDGET_KEYS = ("days", "gpu_hours", "budget", "compute_flops")
 _MODEL_SOURCES = ("preset", "hf_config", "hidden_size", "vocab_size", "num_layers", "num_heads", "total_params",
                   "active_params")
@@ -110,11 +112,12 @@ def decide_plan(plan: Plan) -> Decision:
         calls.append(_call("project_gpu_time", {"model": model, "data": data, "hardware": hardware}))
         if resolved.model.shape is not None:
             calls.append(_call("estimate_training_memory", {"model": model, "hardware": hardware,
-                                                            "seq_len": resolved.data.seq_len}))
+                                                            "seq_len": resolved.data.seq_len,
+                                                            **_stated(plan, MEMORY_KEYS)}))
     not_used = _unused(plan)
     not_used.update({name: getattr(plan, name) for name in resolved.model.unused if getattr(plan, name, None)
                      is not None})
-    used = {*model, *data, *(hardware or {})} - set(not_used)
+    used = {*model, *data, *(hardware or {}), *(_stated(plan, MEMORY_KEYS) if hardware else {})} - set(not_used)
     return Decision(calls, None, (), not_used, used=frozenset(used))
 
 
@@ -136,7 +139,7 @@ def _unused(plan: Plan, *, budget_used: bool = False) -> dict[str, Any]:
     if not budget_used:
         unused.update(_stated(plan, BUDGET_KEYS))
     if not plan.gpu:
-        unused.update(_stated(plan, ("mfu", "price_per_gpu_hour", "gpu_count")))
+        unused.update(_stated(plan, ("mfu", "price_per_gpu_hour", "gpu_count", "zero_stage")))
     if plan.currency and plan.price_per_gpu_hour is None and plan.budget is None:
         unused["currency"] = plan.currency
     if plan.length_unit and plan.mean_length is None:
@@ -184,3 +187,34 @@ def _question(plan: Plan, about: str, *, error: CalcInputError | None = None, va
     if error is not None:
         value, expected = error.value, error.expected
     return block(language, "ask_field", field=about, value=value, expected=expected, known=known)
+
+
+# --- variants and memory-only questions ----------------------------------------------------------------
+
+def variant_calls(plan: Plan, field: str, values: tuple[int, int]) -> list[dict[str, Any]] | None:
+    """The plan's tool calls once per value of ``field`` (top_k or gpu_count), ids marking the variant."""
+    calls: list[dict[str, Any]] = []
+    for index, value in enumerate(values):
+        variant = replace(plan, **{field: value})
+        decision = decide_plan(variant)
+        if not decision.calls or any(call["name"] == "budget_to_model" for call in decision.calls):
+            return None
+        for call in decision.calls:
+            calls.append({**call, "id": f"{VARIANT_PREFIX}{index}_{uuid.uuid4().hex[:10]}"})
+    return calls
+
+
+def memory_calls(plan: Plan) -> list[dict[str, Any]] | None:
+    """A memory question needs no data size: the model and the hardware (and the stated settings) only."""
+    model, hardware = model_spec(plan), hardware_spec(plan)
+    if model is None or hardware is None:
+        return None
+    try:
+        resolved = resolve_specs(model=ModelSpec(**model), hardware=HardwareSpec(**hardware))
+    except (CalcInputErrors, ValidationError):
+        return None
+    if resolved.model.shape is None:
+        return None
+    settings = {key: value for key, value in (("seq_len", plan.seq_len), ("zero_stage", plan.zero_stage)) if value}
+    return [_call("count_parameters", {"model": model}),
+            _call("estimate_training_memory", {"model": model, "hardware": hardware, **settings})]

@@ -15,15 +15,32 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from assistant.answer import (
+    compare_answer,
+    compare_fits_answer,
+    diff_line,
+    memory_answer,
+    no_plan_for_paper,
+    paper_answer,
+    plan_answer,
+)
 from assistant.compose import compose_report
+from assistant.offline.intent import Asked, asked
 from assistant.offline.parse import parse_message
-from assistant.offline.plan_calls import data_spec, decide_plan, known_facts, model_spec
+from assistant.offline.plan_calls import (
+    data_spec,
+    decide_plan,
+    known_facts,
+    memory_calls,
+    model_spec,
+    variant_calls,
+)
 from assistant.offline.request import Plan
-from assistant.report import block, fit_allocation, ratio_text, verdict_text
-from assistant.results import ToolResults, results_of
-from assistant.understood import not_understood_line, not_used_line
+from assistant.report import PlanReport, block, fit_allocation, ratio_text, verdict_text
+from assistant.results import VARIANT_PREFIX, ToolResults, results_of
+from assistant.understood import RunReading, not_understood_line, not_used_line, stated_line, understood_line
 from prompts import glossary
-from tools.quantities import count_text, human, sci
+from tools.quantities import count_text, sci
 
 PLAN_TOOLS = ("count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
               "estimate_training_memory")
@@ -100,28 +117,85 @@ def reading_notes(turn: Turn, plan: Plan) -> ReadingNotes:
 
 
 def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
-    results = results_of(turn.after)
+    """The answer once the tools have run: shaped by what was asked (:mod:`assistant.offline.intent`)."""
     language = plan_after.language
+    ask = asked(message_text(turn.user)) if turn.user else Asked("plan")
+    results = results_of(turn.after)
     if results.errors:
         errors = [f"`{e.tool}`: {e.error}" + (f" ({e.hint})" if e.hint else "") for e in results.errors]
         return block(language, "tool_error", errors="; ".join(errors))
+    if ask.intent == "compare" and ask.compared in ("top_k", "gpu_count") and any(map(_is_variant, turn.after)):
+        return _compare_answer(turn, plan_after, ask)
     notes = reading_notes(turn, plan_after)
+    if not results.has_plan and results.memory is not None:
+        reading = RunReading(model=results.params.reading.model_dump() if results.params else None,
+                             gpu=results.memory.gpu, gpu_count=results.memory.gpu_count)
+        return memory_answer(results, understood_line(reading, language=language), language)
     report = compose_report(results, language=language, request=message_text(turn.user) if turn.user else "",
                             changes=change_notes(plan_before, plan_after) if turn.history else [],
                             not_understood=notes.not_understood, not_used=notes.not_used)
-    return report.markdown
+    if report.kind != "plan":
+        return report.markdown
+    if ask.intent == "paper":
+        return paper_answer(report, ask.stance)
+    if ask.intent == "compare" and ask.compared == "fits":
+        return compare_fits_answer(report)
+    previous = _previous_report(turn, language)
+    diff = None
+    if previous is not None and plan_after.changes_from(plan_before) and ask.intent == "plan":
+        diff = diff_line(previous, report, change_label(plan_before, plan_after))
+    return plan_answer(report, asked=ask, diff=diff)
+
+
+def _is_variant(message: BaseMessage) -> bool:
+    if isinstance(message, ToolMessage):
+        return message.tool_call_id.startswith(VARIANT_PREFIX)
+    return isinstance(message, AIMessage) and any(call["id"].startswith(VARIANT_PREFIX)
+                                                  for call in message.tool_calls)
+
+
+def _previous_report(turn: Turn, language: str) -> PlanReport | None:
+    """The plan report of the conversation so far (before this turn), for a follow-up's diff."""
+    earlier = results_of(turn.history)
+    if not earlier.has_plan:
+        return None
+    report = compose_report(earlier, language=language, request="")
+    return report if report.kind == "plan" else None
+
+
+def _compare_answer(turn: Turn, plan: Plan, ask: Asked) -> str:
+    variants = []
+    for index in range(2):
+        results = results_of(turn.after, variant=index)
+        if results.errors or not results.has_plan:
+            errors = [f"`{e.tool}`: {e.error}" for e in results.errors] or ["no result"]
+            return block(plan.language, "tool_error", errors="; ".join(errors))
+        variants.append(compose_report(results, language=plan.language, request=""))
+    context = {"gpu": plan.gpu} if ask.compared == "gpu_count" else {}
+    labels = tuple(stated_line({ask.compared: value, **context}, language=plan.language) for value in ask.values)
+    return compare_answer(variants[0], variants[1], labels)
+
+
+def change_label(before: Plan, after: Plan) -> str:
+    """What a follow-up changed, as the "so far" line says it: "16 × 4090", "MFU 20%", "top-2"."""
+    changed = {name: new for name, (old, new) in after.changes_from(before).items() if new is not None}
+    if "gpu_count" in changed and after.gpu:
+        changed["gpu"] = after.gpu
+    return stated_line(changed, language=after.language) or ", ".join(changed)
 
 
 def change_notes(before: Plan, after: Plan) -> list[str]:
+    """Each change since the earlier plan, as "old → new" in the words of the "so far" line."""
     if model_spec(before) is None or data_spec(before) is None:
         return []  # no earlier plan to compare with
     notes = []
     for name, (old, new) in after.changes_from(before).items():
         if new is None:
             continue  # a field cleared because another replaced it (tokens replace samples × length)
-        old_text = "—" if old is None else human(old) if isinstance(old, float) else str(old)
-        new_text = human(new) if isinstance(new, float) else str(new)
-        notes.append(f"{name}: {old_text} → {new_text}")
+        context = {"gpu": after.gpu} if name == "gpu_count" else {}
+        old_text = stated_line({name: old, **context}, language=after.language) if old is not None else "—"
+        new_text = stated_line({name: new, **context}, language=after.language)
+        notes.append(f"{old_text or old} → {new_text or new}")
     return notes
 
 
@@ -133,16 +207,34 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
         return AIMessage(content=block(after.language, "help"))
     if any(isinstance(m, ToolMessage) for m in turn.after):
         return AIMessage(content=final_answer(turn, before, after))
-    request = parse_message(message_text(turn.user))
-    concept = glossary.match_concept(message_text(turn.user))
+    text = message_text(turn.user)
+    request = parse_message(text)
+    ask = asked(text)
+    concept = glossary.match_concept(text)
     decision = decide_plan(after)
     changed = bool(after.changes_from(before))
+    history = results_of(turn.history)
+    if ask.intent == "compare" and ask.compared in ("top_k", "gpu_count"):
+        calls = variant_calls(after, ask.compared, ask.values)
+        if calls:
+            return AIMessage(content="", tool_calls=calls)
+    if ask.intent in ("paper", "compare") and not changed and history.has_plan:
+        report = compose_report(history, language=after.language, request=text)
+        if report.kind == "plan":
+            return AIMessage(content=paper_answer(report, ask.stance) if ask.intent == "paper"
+                             else compare_fits_answer(report))
+    if ask.intent == "paper" and not decision.calls:
+        return AIMessage(content=no_plan_for_paper(after.language))
+    if ask.intent == "figure" and ask.figure == "memory" and not decision.calls:
+        calls = memory_calls(after)
+        if calls:
+            return AIMessage(content="", tool_calls=calls)
     # A concept question gets the glossary; a message that also changes a runnable plan gets the report.
     if concept and not (decision.calls and changed):
         unread = not_understood_line(request.unknown_numbers, language=request.language)
         answer = concept_answer(concept, turn, request.language)
         return AIMessage(content=answer + ("\n\n" + unread if unread else ""))
-    if decision.calls and not changed and not results_of(turn.history).empty:
+    if decision.calls and not changed and not history.empty and ask.intent == "plan":
         return AIMessage(content=block(after.language, "unchanged"))
     if decision.calls:
         return AIMessage(content="", tool_calls=decision.calls)

@@ -21,6 +21,7 @@ class ParsedRequest:
 
     language: Language
     text: str
+    prose: bool = True  # False for numbers and units alone ("MFU 15%"): they do not switch the language
     # --- the model -------------------------------------------------------------------------
     preset: str | None = None  # a preset key from tools.calc.presets ("minimind2-moe", "deepseek-v3", …)
     total_params: float | None = None  # "145M 参数", "6.9B total"
@@ -58,6 +59,7 @@ class ParsedRequest:
     gpu_hours: float | None = None  # "10 万卡时", "2.788M GPU hours"
     budget: float | None = None  # "预算 2 万元" -> 2e4 (money)
     compute_flops: float | None = None  # "3e20 FLOPs"
+    zero_stage: int | None = None  # "ZeRO-3", "zero stage 2"
     # --- intent -----------------------------------------------------------------------------
     concept: str | None = None  # a glossary entry id when the message asks "what is X?"
     stop_at_tokens: bool = False  # "stop at 3B tokens" / "只训练到 30 亿 token": tokens is a new cap
@@ -103,9 +105,13 @@ class Plan:
     gpu_hours: float | None = None
     budget: float | None = None
     compute_flops: float | None = None
+    zero_stage: int | None = None
 
     def merged(self, request: ParsedRequest) -> Plan:
-        """This plan with every field the request mentions replaced (the request's language wins).
+        """This plan with every field the request mentions replaced.
+
+        The conversation keeps its language until the user writes a sentence in the other one: a message of
+        numbers, units and names alone ("MFU 15%", "top-2") does not switch it.
 
         Giving tokens directly replaces samples × length, and the other way round. A new model source
         replaces the old one: naming a preset or pasting a config clears the rest of the model (but what
@@ -114,7 +120,8 @@ class Plan:
         not silently dropped). Partial changes ("top-2", "8 experts", "hidden 1024") combine with the
         plan, and the resolver applies them or says why it cannot.
         """
-        updates: dict[str, object] = {"language": request.language}
+        updates: dict[str, object] = {"language": request.language if request.prose or self == _FRESH
+                                      else self.language}
         for item in fields(self):
             if item.name == "language":
                 continue
@@ -166,3 +173,7 @@ def _is_moe(plan: Plan) -> bool:
             return False
     config = plan.hf_config or {}
     return any(config.get(key) for key in ("num_experts", "num_local_experts", "n_routed_experts", "use_moe"))
+
+
+_FRESH = Plan()
+"""The plan before any message: the first message sets the language, prose or not."""

@@ -115,6 +115,15 @@ _GPU_HOURS = re.compile(rf"{qty('h')}\s*(?P<gpu>{GPU_NAME}\s*)?(?P<unit>GPU[\s·
                         rf"|卡时|卡小时|GPU\s*小时|GPU·h)", _I)
 
 
+_ZERO = re.compile(r"(?<![A-Za-z])zero[\s_-]*(?:stage[\s_-]*)?(?P<n>[0-3])(?![\d.])", _I)
+
+
+def training_settings(r: Reader) -> None:
+    """The ZeRO stage ("ZeRO-3", "zero stage 2"): a memory setting."""
+    for m in r.scan(_ZERO):
+        r.put("zero_stage", int(m["n"]), m, "n")
+
+
 def mfu(r: Reader) -> None:
     for m in r.scan(*_MFUS):
         value = number(m["v"])

@@ -66,18 +66,22 @@ def test_the_worked_example_gives_the_full_report_in_the_users_language(language
     assert final.kind == "final" and final.mode == "offline" and final.flags == ()
     report = final.report
     assert report is not None and report.kind == "plan" and report.language == language
-    assert final.text == report.markdown
+    # the answer: a verdict card of at most six lines, then the opening lines it does not already say
+    lines = final.text.split("\n\n")
+    assert lines[0] == report.understood and len(lines) <= 12
+    assert final.text != report.markdown and report.markdown.startswith("#")
     if language == "zh":
-        assert len(CJK.findall(final.text)) > 200
+        assert len(CJK.findall(report.markdown)) > 200 and len(CJK.findall(final.text)) > 50
     else:
-        assert CJK.search(final.text) is None
+        assert CJK.search(report.markdown) is None and CJK.search(final.text) is None
 
     # 145M with 1 shared + 4 routed experts is within 1% of MiniMind2-MoE: counted exactly with its architecture.
     assert report.params.total_params == TOTAL
     assert report.params.active_params == ACTIVE_TOP1
     assert report.params.approximate is False
     assert report.flops.tokens == TOKENS
-    assert "14,796,800,000" in final.text and "65,403,520" in final.text
+    assert "14,796,800,000" in report.markdown and "65,403,520" in report.markdown
+    assert "65.4M" in final.text and "5.81e18" in final.text  # the card's headline numbers
     assert report.flops.six_nd_flops == pytest.approx(6 * ACTIVE_TOP1 * TOKENS, rel=1e-12)
     chin = report.chinchilla
     assert chin.data_matched_params == pytest.approx(739_840_000, rel=1e-12)  # D / 20
@@ -147,11 +151,14 @@ def test_more_gpus_rerun_the_tools_and_halve_the_wall_clock() -> None:
     assert report.gpu.gpu_count == 16
     assert report.gpu.gpu_hours == pytest.approx(GPU_HOURS, rel=1e-9)  # the same work …
     assert report.gpu.wall_clock_days == pytest.approx(GPU_HOURS / 16 / 24, rel=1e-9)  # … in half the time
-    assert report.changes == ["gpu_count: 8 → 16"]
-    assert "gpu_count: 8 → 16" in final.text and final.text == report.markdown
+    assert report.changes == ["8 × 4090 → 16 × 4090"]
+    # the answer is the effect of the change on the numbers that moved, nothing else
+    assert final.text.startswith("**16 × 4090：**墙钟 ") and final.text.endswith("；其余不变。")
+    assert "卡时" not in final.text  # the GPU-hours did not move
+    assert "8 × 4090 → 16 × 4090" in report.markdown
     assert report.params.active_params == ACTIVE_TOP1 and report.flops.tokens == TOKENS
     again = conversation.report("en")  # the exported report, in the other language, keeps what changed
-    assert again is not None and again.language == "en" and again.changes == ["gpu_count: 8 → 16"]
+    assert again is not None and again.language == "en" and again.changes == ["8 × 4090 → 16 × 4090"]
 
 
 def test_follow_ups_change_the_model_then_the_tokens() -> None:

@@ -168,7 +168,7 @@ def test_phrasing(text: str, expected: dict[str, object]) -> None:
     parsed = parse_message(text)
     assert parsed.text == text
     for item in fields(ParsedRequest):
-        if item.name == "text":
+        if item.name in ("text", "prose"):  # prose: tested below
             continue
         want = expected.get(item.name, _DEFAULTS.get(item.name))
         got = getattr(parsed, item.name)
@@ -201,7 +201,7 @@ def test_integer_fields_are_ints() -> None:
 def test_hello_reads_nothing() -> None:
     parsed = parse_message("hello")
     for item in fields(ParsedRequest):
-        if item.name not in ("language", "text", "stop_at_tokens", "unknown_numbers"):
+        if item.name not in ("language", "text", "prose", "stop_at_tokens", "unknown_numbers"):
             assert getattr(parsed, item.name) is None, item.name
     assert parsed.stop_at_tokens is False
     assert parsed.unknown_numbers == ()
@@ -225,3 +225,19 @@ def test_follow_up_in_another_language_and_a_token_cap() -> None:
     assert plan.tokens == 3e9
     assert plan.samples is None and plan.mean_length is None  # tokens replace samples × length
     assert plan.gpu_count == 8 and plan.total_params == 145e6
+
+
+@pytest.mark.parametrize(("text", "language", "prose"), [
+    ("MFU 15%", "en", False), ("top-2", "en", False), ("16 GPUs", "en", False), ("8 张 4090", "zh", False),
+    ("MFU 改成 20%", "zh", True), ("MFU 只有 15% 呢", "zh", True), ("what if we used 16 GPUs?", "en", True),
+    ("如果换成 16 张卡呢?", "zh", True),
+])
+def test_numbers_and_units_alone_are_not_prose(text: str, language: str, prose: bool) -> None:
+    parsed = parse_message(text)
+    assert (parsed.language, parsed.prose) == (language, prose)
+
+
+def test_a_conversation_keeps_its_language_until_a_sentence_in_the_other() -> None:
+    plan = Plan().merged(parse_message("145M 参数的 MoE，1 个共享专家 + 4 个路由专家"))
+    assert plan.merged(parse_message("MFU 15%")).language == "zh"
+    assert plan.merged(parse_message("what if we used 16 GPUs?")).language == "en"

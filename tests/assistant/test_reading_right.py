@@ -44,7 +44,7 @@ def test_the_seed_question_without_top_k_takes_the_presets_routing(language: str
     assert report is not None
     assert report.params.active_params == MINIMIND_ACTIVE_TOP2
     assert report.params.total_params == MINIMIND_TOTAL and report.params.approximate is False
-    first_line = final.text.split("\n\n")[1]  # the line under the title
+    first_line = final.text.split("\n\n")[0]  # the answer opens with what was understood
     assert "MiniMind2-MoE" in first_line
     assert ("top-2（取自 MiniMind2-MoE）" if language == "zh" else "top-2 (from MiniMind2-MoE)") in first_line
     assert not any(a.code == "top_k_stated" for a in report.assumptions)  # no "routing override"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -134,9 +132,10 @@ def test_suggests_every_zero_stage_that_fits() -> None:
         recompute="selective", flash_attention=True, overhead_bytes=0,
     )
     assert not estimate.fits
-    labels = [text.split(":")[0] for text in estimate.suggestions]
-    assert labels == ["ZeRO stage 1", "ZeRO stage 2", "ZeRO stage 3"]
-    assert "56.8 GB per GPU of 80.0 GB" in estimate.suggestions[0]
+    assert [s.zero_stage for s in estimate.suggestions] == [1, 2, 3]
+    assert all(s.gpu_count is None and s.recompute is None for s in estimate.suggestions)
+    assert estimate.suggestions[0].total_bytes == pytest.approx(56.75e9, rel=1e-3)  # 28 + 10.5 + 18.25 GB
+    assert estimate.suggestions[0].capacity_bytes == 80e9
 
 
 def test_suggests_the_fewest_gpus_with_zero3() -> None:
@@ -148,7 +147,9 @@ def test_suggests_the_fewest_gpus_with_zero3() -> None:
         recompute="full", flash_attention=True, overhead_bytes=0,
     )
     assert not estimate.fits
-    assert estimate.suggestions == ("5 GPUs with ZeRO stage 3: 23.5 GB per GPU of 24.0 GB",)
+    (suggestion,) = estimate.suggestions
+    assert (suggestion.gpu_count, suggestion.zero_stage) == (5, 3)
+    assert suggestion.total_bytes == pytest.approx(112e9 / 5 + 1_073_741_824, rel=1e-9)  # 23.47 GB of 24
 
 
 def test_falls_back_to_a_combination_when_no_single_change_fits() -> None:
@@ -157,7 +158,7 @@ def test_falls_back_to_a_combination_when_no_single_change_fits() -> None:
         recompute="none", flash_attention=False, overhead_bytes=DEFAULT_OVERHEAD_BYTES,
     )
     assert not estimate.fits
-    assert estimate.suggestions and all("full recompute" in text for text in estimate.suggestions)
+    assert estimate.suggestions and all(s.recompute == "full" for s in estimate.suggestions)
     _assert_suggestions_fit(estimate.suggestions)
 
 
@@ -191,10 +192,9 @@ def test_default_overhead_is_echoed() -> None:
     assert bytes_to_gib(estimate.overhead_bytes) == 5.0
 
 
-def _assert_suggestions_fit(suggestions: tuple[str, ...]) -> None:
-    for text in suggestions:
-        used, capacity = map(float, re.search(r"([\d.]+) GB per GPU of ([\d.]+) GB", text).groups())
-        assert used <= capacity
+def _assert_suggestions_fit(suggestions: tuple) -> None:
+    for suggestion in suggestions:
+        assert suggestion.total_bytes <= suggestion.capacity_bytes
 
 
 def _total(**overrides) -> float:

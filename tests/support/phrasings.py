@@ -18,7 +18,7 @@ from tools.calc.errors import CalcInputError
 from tools.calc.hardware import find_gpu
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "phrasings"
-NOT_FIELDS = ("language", "text", "concept", "stop_at_tokens", "unknown_numbers", "hf_config")
+NOT_FIELDS = ("language", "text", "prose", "concept", "stop_at_tokens", "unknown_numbers", "hf_config")
 READ_FIELDS = tuple(f.name for f in fields(ParsedRequest) if f.name not in NOT_FIELDS)
 
 

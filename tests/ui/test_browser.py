@@ -68,18 +68,24 @@ def test_the_journey(page: Page, tmp_path: Path) -> None:
     # 2. click the zh example: the message goes in and is sent
     page.locator("#chat-examples").get_by_text(ZH_EXAMPLE_START).first.click()
     chatbot = page.locator("#chatbot")
-    # 3. tool-call messages, then the report
+    # 3. tool-call messages, then the answer (the verdict card), then the full report folded under it
     expect(chatbot.get_by_text("🛠 count_parameters").first).to_be_visible()
     expect(chatbot.get_by_text("🛠 chinchilla_analysis").first).to_be_visible()
+    expect(chatbot.get_by_text("理解为：").first).to_be_visible()
+    expect(chatbot.get_by_text("过度训练 ×11.3").first).to_be_visible()
+    folded = chatbot.get_by_text("📄 完整报告").first
+    expect(folded).to_be_visible()
+    expect(page.locator("#chat-exports")).to_be_visible()
+    _shot(page, "1-zh-answer")
+    folded.click()  # one click away
     expect(chatbot.get_by_text("规模分析报告：MiniMind2-MoE")).to_be_visible()
     expect(chatbot.get_by_text("65.4M (65,403,520)").first).to_be_visible()
-    expect(page.locator("#chat-exports")).to_be_visible()
     _shot(page, "1-zh-report")
 
     # 4. switch the interface to English: the interface relabels, the answer stays Chinese
     page.locator("#language-switch").get_by_text("English").click()
     expect(page.locator("#chat-send")).to_have_text("Send")
-    expect(chatbot.get_by_text("规模分析报告：MiniMind2-MoE")).to_be_visible()
+    expect(chatbot.get_by_text("理解为：").first).to_be_visible()
     _shot(page, "2-en-interface")
 
     # 5. download the Markdown export and check its content
@@ -96,7 +102,8 @@ def test_the_journey(page: Page, tmp_path: Path) -> None:
     page.reload()
     page.wait_for_selector("#chatbot")
     expect(page.locator("#chatbot").get_by_text(ZH_EXAMPLE_START).first).to_be_visible()
-    expect(page.locator("#chatbot").get_by_text("规模分析报告：MiniMind2-MoE")).to_be_visible()
+    expect(page.locator("#chatbot").get_by_text("理解为：").first).to_be_visible()
+    expect(page.locator("#chatbot").get_by_text("📄 完整报告").first).to_be_visible()
     _shot(page, "3-after-reload")
 
 

@@ -31,7 +31,9 @@ def test_a_turn_streams_tool_calls_then_the_report() -> None:
     history = updates[-1][0]
     assert [m.metadata.get("title") for m in history[1:5]] == [
         "🛠 count_parameters", "🛠 estimate_training_flops", "🛠 chinchilla_analysis", "🛠 project_gpu_time"]
-    assert history[-1].metadata == {} and "14,796,800,000" in history[-1].content
+    answer, report = history[-2], history[-1]
+    assert answer.metadata == {} and "148亿（14.8B） token" in answer.content
+    assert report.metadata["title"] == "📄 完整报告" and "14,796,800,000" in report.content
     assert isinstance(session, ChatSession) and session.report.flops.tokens == 14_796_800_000
     assert session.mode_label == "offline"
 
@@ -79,7 +81,8 @@ def test_restore_replays_the_saved_chat_so_follow_ups_keep_context() -> None:
     chat = ChatHandlers(default_factory, OFFLINE)
     history, _, _ = _run(chat.respond(ZH_EXAMPLE, [], None))
     saved = saved_messages(history)
-    assert [m["role"] for m in saved] == ["user", "assistant"]  # text only: no tool calls
+    assert [m["role"] for m in saved] == ["user", "assistant", "assistant"]  # answer + report, no tool calls
+    assert saved[-1]["metadata"]["title"] == "📄 完整报告"
     restored, session = chat.restore(saved, None)
     assert _texts(restored) == [m["content"] for m in saved]
     assert session.report is not None

@@ -122,7 +122,7 @@ class MemoryEstimate:
     capacity_bytes: float
     fits: bool
     headroom_bytes: float
-    suggestions: tuple[str, ...]
+    suggestions: tuple[MemorySuggestion, ...]
     notes: tuple[str, ...]
 
 
@@ -285,44 +285,54 @@ def _min_gpus_zero3(config: dict, gpu: Gpu) -> int | None:
     return count if count <= MAX_GPU_COUNT else None
 
 
-def _suggest(config: dict, gpu: Gpu) -> tuple[str, ...]:
-    """Re-evaluate single changes (then one combination) and keep only those that fit."""
-    cap_gb = bytes_to_gb(gpu.memory_bytes)
+@dataclass(frozen=True, kw_only=True)
+class MemorySuggestion:
+    """One change (or combination) that was re-evaluated and fits: the settings changed, and the result.
 
-    def fitting(label: str, changes: dict) -> str | None:
+    Only the changed settings are set; the others stay as configured. No prose: callers word it.
+    """
+
+    zero_stage: int | None = None
+    gpu_count: int | None = None
+    recompute: str | None = None
+    flash_attention: bool | None = None
+    micro_batch: int | None = None
+    total_bytes: float
+    capacity_bytes: float
+
+
+def _suggest(config: dict, gpu: Gpu) -> tuple[MemorySuggestion, ...]:
+    """Re-evaluate single changes (then one combination) and keep only those that fit."""
+
+    def fitting(changes: dict) -> MemorySuggestion | None:
         result = _evaluate(config={**config, **changes}, gpu=gpu)
         if not result.fits:
             return None
-        return f"{label}: {bytes_to_gb(result.total_bytes):.1f} GB per GPU of {cap_gb:.1f} GB"
+        return MemorySuggestion(**changes, total_bytes=result.total_bytes, capacity_bytes=gpu.memory_bytes)
 
-    candidates = [(f"ZeRO stage {stage}", {"zero_stage": stage})
-                  for stage in range(config["zero_stage"] + 1, 4) if config["gpu_count"] > 1]
+    candidates = [{"zero_stage": stage} for stage in range(config["zero_stage"] + 1, 4) if config["gpu_count"] > 1]
     order = RECOMPUTE_MODES.index(config["recompute"])
-    candidates += [(f"{mode} activation recompute", {"recompute": mode})
-                   for mode in RECOMPUTE_MODES[order + 1:]]
+    candidates += [{"recompute": mode} for mode in RECOMPUTE_MODES[order + 1:]]
     if not config["flash_attention"] and config["recompute"] == "none":
-        candidates.append(("FlashAttention", {"flash_attention": True}))
+        candidates.append({"flash_attention": True})
     if config["micro_batch"] > 1:
-        candidates.append(("micro_batch 1 (keep the global batch with gradient accumulation)",
-                           {"micro_batch": 1}))
-    found: list[str | None] = [fitting(label, changes) for label, changes in candidates]
+        candidates.append({"micro_batch": 1})  # keep the global batch with gradient accumulation
+    found: list[MemorySuggestion | None] = [fitting(changes) for changes in candidates]
 
-    def more_gpus(label: str, changes: dict) -> str | None:
+    def more_gpus(changes: dict) -> MemorySuggestion | None:
         count = _min_gpus_zero3({**config, **changes}, gpu)
         if count is None or count <= config["gpu_count"]:
             return None
-        return fitting(f"{count} GPUs with ZeRO stage 3{label}",
-                       {**changes, "zero_stage": 3, "gpu_count": count})
+        return fitting({**changes, "zero_stage": 3, "gpu_count": count})
 
-    found.append(more_gpus("", {}))
+    found.append(more_gpus({}))
     if not any(found):
         combined: dict = {"recompute": "full", "micro_batch": 1}
-        label = "full recompute and micro_batch 1"
         if config["gpu_count"] > 1:
-            combined, label = {**combined, "zero_stage": 3}, f"ZeRO stage 3, {label}"
-        found.append(fitting(label, combined))
-        found.append(more_gpus(", full recompute and micro_batch 1", {"recompute": "full", "micro_batch": 1}))
-    return tuple(text for text in found if text)
+            combined = {**combined, "zero_stage": 3}
+        found.append(fitting(combined))
+        found.append(more_gpus({"recompute": "full", "micro_batch": 1}))
+    return tuple(suggestion for suggestion in found if suggestion)
 
 
 def estimate_training_memory(
