@@ -22,6 +22,7 @@ from tools.calc.resolve_hardware import ResolvedHardware
 from tools.calc.resolve_model import ResolvedModel
 from tools.calc.scaling import FitComparison, compare_fits_at, data_matched_params, tokens_per_param
 from tools.lenient import Count, MaybeCount, MaybeQuantity, choice
+from tools.published import PublishedRunOut, published_runs_out
 from tools.specs import DataSpec, HardwareSpec, ModelSpec, resolve_specs
 
 _STRICT = ConfigDict(extra="forbid")
@@ -239,13 +240,16 @@ class GpuTimeResult(BaseModel):
     energy_kwh: float | None
     notes: list[str]
     assumptions: list[AssumptionOut]
+    # The preset's published training runs and the MFU each implies; empty unless the model is a preset as published.
+    published_runs: list[PublishedRunOut] = Field(default_factory=list)
 
 
 def mfu_basis(hw: ResolvedHardware, *, is_moe: bool) -> MfuBasis:
     return "given" if hw.mfu_given else "default_moe" if is_moe else "default_dense"
 
 
-def _gpu_time(flops: float, hw: ResolvedHardware, assumptions: list[Assumption], *, is_moe: bool) -> GpuTimeResult:
+def _gpu_time(flops: float, hw: ResolvedHardware, assumptions: list[Assumption], *, is_moe: bool,
+              published_runs: list[PublishedRunOut] | None = None) -> GpuTimeResult:
     projection = project_gpu_time(training_flops=flops, gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu,
                                   price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
     return GpuTimeResult(
@@ -254,11 +258,15 @@ def _gpu_time(flops: float, hw: ResolvedHardware, assumptions: list[Assumption],
         wall_clock_hours=projection.wall_clock_hours, wall_clock_days=projection.wall_clock_days,
         cost=projection.cost, currency=projection.currency, price_per_gpu_hour=projection.price_per_gpu_hour,
         energy_kwh=projection.energy_kwh, notes=list(projection.notes), assumptions=assumptions_out(assumptions),
+        published_runs=published_runs or [],
     )
 
 
 def project_gpu_time_tool(args: GpuTimeInput) -> GpuTimeResult:
-    """GPU-hours, wall clock, cost and energy for a run (FLOPs given, or 6·N_active·D from model and data)."""
+    """GPU-hours, wall clock, cost and energy for a run (FLOPs given, or 6·N_active·D from model and data).
+
+    With a preset that has published runs, the result also carries them with the MFU each implies.
+    """
     if args.training_flops is not None:
         if args.model is not None or args.data is not None:
             raise ValueError("give training_flops, or model and data, not both")
@@ -269,8 +277,9 @@ def project_gpu_time_tool(args: GpuTimeInput) -> GpuTimeResult:
     resolved = resolve_specs(model=args.model, data=args.data, hardware=args.hardware)
     model, data, hw = resolved.model, resolved.data, resolved.hardware
     flops = six_nd_flops(params=model.active_params, tokens=data.tokens)
-    assumptions = [*model.assumptions, *data.assumptions, *hw.assumptions, assume("gpu_time_6nd")]
-    return _gpu_time(flops, hw, assumptions, is_moe=model.is_moe)
+    runs, run_assumptions = published_runs_out(model)
+    assumptions = [*model.assumptions, *data.assumptions, *hw.assumptions, assume("gpu_time_6nd"), *run_assumptions]
+    return _gpu_time(flops, hw, assumptions, is_moe=model.is_moe, published_runs=runs)
 
 
 # --- chinchilla_analysis ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Sentences are the blocks of ``prompts/assumptions/{en,zh}.md``, one per code. Values are set by
 their names, the same way in both languages: counts (``*_params``, ``*_tokens``, ``samples``) as
-14.8B / 148亿 (an exact integer count with its digits), shares (``mfu``, ``expert_share``) as
-percentages, enumerated values (``recompute``) from the file's ``values`` block, the rest as written.
+14.8B / 148亿 (an exact integer count with its digits), shares (``mfu``, ``expert_share``, each of
+``fractions``) as percentages, enumerated values (``recompute``) from the file's ``values`` block, a
+list item by item ("10%, 30%" / "10%、30%"), the rest as written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tools.quantities import count_text, human_zh
 
 _COUNTS = ("samples",)
 _SHARES = ("mfu", "expert_share")
+_PERCENT_LISTS = ("fractions",)
 
 
 @cache
@@ -68,6 +70,10 @@ def value_text(name: str, value: Any, *, language: str) -> str:
     """One value as the sentences show it (see module doc)."""
     if isinstance(value, bool) or value is None:
         return str(value)
+    if isinstance(value, tuple | list):
+        return ("、" if language == "zh" else ", ").join(value_text(name, item, language=language) for item in value)
+    if isinstance(value, int | float) and name in _PERCENT_LISTS:
+        return f"{value * 100:g}%"
     if isinstance(value, int | float) and (name.endswith(("_params", "_tokens")) or name in _COUNTS):
         return exact_count_text(value, language=language) if isinstance(value, int) else count_text(value, language)
     if isinstance(value, int | float) and name in _SHARES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from tools.quantities import clean_text, parse_fraction, parse_number
 
@@ -50,6 +50,9 @@ Count = Annotated[int, BeforeValidator(_count)]
 """A whole number: 16, "16", 16.0, "2K"."""
 Fraction = Annotated[float, BeforeValidator(_fraction)]
 """A share: 0.35 or "35%"."""
+Share = Annotated[float, Field(gt=0, le=1), BeforeValidator(_fraction)]
+"""A share in (0, 1] where no field can carry the bounds (a list item): 0.3 or "30%". The bounds come before
+the reader so that they stay in the JSON schema."""
 # Optional forms: the validator wraps the whole union, so a field's bounds stay in its JSON schema.
 MaybeQuantity = Annotated[float | None, BeforeValidator(_quantity)]
 MaybeCount = Annotated[int | None, BeforeValidator(_count)]

@@ -68,8 +68,20 @@ class ChinchillaLoss:
     alpha: float
     beta: float
 
+    def model_term(self, *, params: float) -> float:
+        """A/N^α: what a perfectly trained model of N parameters still loses (Hoffmann 2022 §3.3)."""
+        return self.A / params**self.alpha
+
+    def data_term(self, *, tokens: float) -> float:
+        """B/D^β: what stopping after D tokens adds, the model not trained to convergence (Hoffmann 2022 §3.3)."""
+        return self.B / tokens**self.beta
+
     def loss(self, *, params: float, tokens: float) -> float:
-        return self.E + self.A / params**self.alpha + self.B / tokens**self.beta
+        return self.E + self.model_term(params=params) + self.data_term(tokens=tokens)  # Hoffmann 2022 Eq. 2
+
+    def balance_tokens(self, *, params: float) -> float:
+        """The D at which the data term has fallen to the model term: B/D^β = A/N^α, D = (B/(A/N^α))^(1/β)."""
+        return (self.B / self.model_term(params=params)) ** (1.0 / self.beta)
 
     def closed_form(self) -> ClosedForm:
         """G = (αA/(βB))^(1/(α+β)), a = β/(α+β), b = α/(α+β) (Hoffmann 2022 Eq. 4)."""
@@ -90,8 +102,20 @@ class KaplanLoss:
     alpha_n: float
     alpha_d: float
 
+    def model_term(self, *, params: float) -> float:
+        """(N_c/N)^(α_N/α_D): the model-size term inside the bracket of Kaplan 2020 Eq. (1.5)."""
+        return (self.n_c / params) ** (self.alpha_n / self.alpha_d)
+
+    def data_term(self, *, tokens: float) -> float:
+        """D_c/D: the data term inside the bracket of Kaplan 2020 Eq. (1.5)."""
+        return self.d_c / tokens
+
     def loss(self, *, params: float, tokens: float) -> float:
-        return ((self.n_c / params) ** (self.alpha_n / self.alpha_d) + self.d_c / tokens) ** self.alpha_d
+        return (self.model_term(params=params) + self.data_term(tokens=tokens)) ** self.alpha_d  # Kaplan Eq. 1.5
+
+    def balance_tokens(self, *, params: float) -> float:
+        """The D at which the data term has fallen to the model term: D_c/D = (N_c/N)^(α_N/α_D)."""
+        return self.d_c / self.model_term(params=params)
 
 
 @dataclass(frozen=True, kw_only=True)
