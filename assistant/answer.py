@@ -8,7 +8,8 @@ Shapes, chosen by :mod:`assistant.offline.intent`:
 * one figure ("多少卡时?", "does it fit?"): that figure first, in one line, then the card;
 * a follow-up that changes the plan: the effect of the change on the numbers that moved, nothing else;
 * a comparison: the two variants side by side, only the rows that differ;
-* paper text: the analysis paragraph in the conversation's language, with the exports named.
+* paper text: the analysis paragraph in the conversation's language, with the exports named;
+* a loss curve: what was read, each fit's predicted loss at the checkpoints, and where returns diminish.
 
 Every number is a field of a tool result; every sentence is a block of ``prompts/answer/{lang}.md``.
 """
@@ -20,7 +21,19 @@ from typing import Any
 
 from assistant.compose import cost_clause, suggestions_text
 from assistant.offline.intent import Asked
-from assistant.report import PRIMARY_LOSS_FIT, Language, PlanReport, duration_text, money_text, ratio_text, verdict_text
+from assistant.report import (
+    PRIMARY_LOSS_FIT,
+    Language,
+    PlanReport,
+    duration_text,
+    factor_text,
+    label,
+    loss_table,
+    money_text,
+    per_param_text,
+    ratio_text,
+    verdict_text,
+)
 from assistant.results import ToolResults
 from assistant.understood import defaults_line
 from prompts import Prompt, load
@@ -55,6 +68,7 @@ def card(report: PlanReport) -> list[str]:
               "tokens": count_text(flops.tokens, language), "flops": sci(flops.six_nd_flops)}
     lines.append(_say(language, "numbers_moe" if params.reading.is_moe else "numbers_dense", **values))
     lines.append(_say(language, "verdict", ratio=ratio_text(chin.tokens_per_active_param),
+                      per=per_param_text(chin.is_moe, language),
                       verdict=verdict_text(chin.verdict_active, language)))
     if gpu is not None:
         lines.append(time_line(report))
@@ -74,7 +88,19 @@ def time_line(report: PlanReport) -> str:
                                                                                                      gpu.currency))
     values = {"gpu_count": gpu.gpu_count, "gpu": gpu.gpu, "mfu": f"{gpu.mfu:.0%}", "gpu_hours": f"{gpu.gpu_hours:,.0f}",
               "wall_clock": duration_text(gpu.wall_clock_hours, language), "cost": cost}
-    return _say(language, "time" if _count_stated(report) else "time_no_count", **values)
+    return _say(language, "time" if _count_stated(report) else "time_no_count", **values) + published_text(report)
+
+
+def published_text(report: PlanReport) -> str:
+    """The preset's first published run beside the projection ("" when there is none)."""
+    if report.gpu is None or not report.gpu.published_runs:
+        return ""
+    language, run = report.language, report.gpu.published_runs[0]
+    at_least = label(language, "at_least")
+    return _say(language, "published", stage=label(language, f"stage.{run.stage}"), gpu=run.gpu,
+                gpu_hours=f"{run.gpu_hours:,.0f}",
+                tokens=(at_least if run.tokens_at_least else "") + count_text(run.tokens, language),
+                mfu=(at_least if run.mfu_is_lower_bound else "") + f"{run.implied_mfu:.1%}")
 
 
 def memory_line(memory: MemoryResult, language: Language) -> str:
@@ -129,6 +155,7 @@ def lead(report: PlanReport, asked: Asked) -> str | None:
         return memory_lead(report.memory, language)
     if figure == "tokens_per_param":
         return _say(language, "lead_tokens_per_param", ratio=ratio_text(chin.tokens_per_active_param),
+                    per=per_param_text(chin.is_moe, language),
                     verdict=verdict_text(chin.verdict_active, language))
     if figure == "flops":
         detailed = sci(report.flops.detailed_flops) if report.flops.detailed_flops is not None else "—"
@@ -173,6 +200,29 @@ def plan_answer(report: PlanReport, *, asked: Asked, diff: str | None = None) ->
 
 
 _NOTICE_PREFIXES = {"en": ("**Not understood", "**Read but not used"), "zh": ("**没有理解", "**读到但没有使用")}
+
+
+def loss_answer(report: PlanReport) -> str:
+    """A loss-curve question: each fit's predicted loss at the checkpoints, and where returns diminish."""
+    language, loss = report.language, report.loss
+    curve = next((c for c in loss.fits if c.fit == PRIMARY_LOSS_FIT), loss.fits[0])
+    point = curve.diminishing_returns
+    if point.plan_position == "after":
+        last = next((c for c in reversed(curve.checkpoints) if c.fraction < 1), None)
+        position = _say(language, "loss_point_after", factor=factor_text(point.plan_over_point),
+                        share=f"{1 - last.fraction:.0%}" if last else "100%",
+                        gain=f"{last.remaining_gain_nats:.2f}" if last else "—")
+    else:
+        position = _say(language, "loss_point_before", factor=factor_text(1 / point.plan_over_point))
+    lines = [report.understood, *report.first_lines[1:], _say(language, "loss_lead"), loss_table(loss, language),
+             _say(language, "loss_point", fit=curve.fit, tokens=count_text(point.tokens, language),
+                  ratio=ratio_text(point.tokens_per_param), position=position,
+                  per=per_param_text(loss.is_moe, language))]
+    return "\n\n".join(lines)
+
+
+def no_plan_for_loss(language: str) -> str:
+    return _block(language, "no_plan_for_loss")
 
 
 def full_report_title(language: str) -> str:

@@ -28,7 +28,9 @@ from assistant.report import (
     fit_allocation,
     fits_table,
     label,
+    loss_table,
     money_text,
+    published_runs_line,
     ratio_text,
     verdict_text,
 )
@@ -45,6 +47,7 @@ from tools.analysis import (
     ParamsResult,
 )
 from tools.assumption_text import assumption_text, suggestion_text
+from tools.loss_curve import LossCurveResult
 from tools.quantities import count_text, human, sci
 
 
@@ -107,14 +110,15 @@ def _plan_report(results: ToolResults, *, language: Language, request: str, chan
         _compute_section(flops, language),
         _verdict_section(chin, language),
         block(language, "alternatives", alternatives_table=alternatives_table(chin, language)),
-        _gpu_section(gpu, memory, language),
+        *([_loss_section(results.loss, language)] if results.loss is not None else []),
+        _gpu_section(gpu, memory, language, model_label=model_label),
         block(language, "recommendations", recommendations=bullet_list(recommendations)),
         block(language, "caveats", caveats=bullet_list(caveats)),
         block(language, "references", references=bullet_list([format_reference(k) for k in references])),
     ]
     return PlanReport(
         language=language, request=request, params=params, flops=flops, chinchilla=chin, gpu=gpu, memory=memory,
-        changes=changes, recommendations=recommendations, caveats=caveats, references=references,
+        loss=results.loss, changes=changes, recommendations=recommendations, caveats=caveats, references=references,
         assumptions=assumptions, understood=opening[0], first_lines=opening, not_understood=list(not_understood),
         not_used=dict(not_used), markdown="\n\n".join(sections) + "\n",
     )
@@ -191,16 +195,23 @@ def _verdict_section(chin: ChinchillaResult, language: Language) -> str:
     )
 
 
-def _gpu_section(gpu: GpuTimeResult | None, memory: MemoryResult | None, language: Language) -> str:
+def _loss_section(loss: LossCurveResult, language: Language) -> str:
+    return block(language, "loss_curve", loss_table=loss_table(loss, language),
+                 tokens=count_text(loss.tokens, language))
+
+
+def _gpu_section(gpu: GpuTimeResult | None, memory: MemoryResult | None, language: Language, *,
+                 model_label: str) -> str:
     if gpu is None:
         return block(language, "no_gpu")
+    published = published_runs_line(gpu, model=model_label, language=language)
     energy = "" if gpu.energy_kwh is None else block(language, "energy_clause", energy=f"{gpu.energy_kwh:,.0f}")
     return block(
         language, "gpu", gpu_count=gpu.gpu_count, gpu_name=gpu.gpu, peak_tflops=f"{gpu.peak_tflops_per_gpu:g}",
         mfu=f"{gpu.mfu:.0%}", mfu_source=label(language, f"mfu_{gpu.mfu_basis}"), gpu_hours=f"{gpu.gpu_hours:,.0f}",
         wall_clock=duration_text(gpu.wall_clock_hours, language),
         cost_clause=cost_clause(gpu.cost, gpu.currency, language), energy_clause=energy,
-        memory_line=memory_line(memory, language),
+        memory_line="\n\n".join(line for line in (published, memory_line(memory, language)) if line),
     )
 
 

@@ -65,6 +65,8 @@ _TEXT: dict[Language, dict[str, str]] = {
         "hours": "Wall clock (hours)",
         "ideal": "same MFU at every count (scaling losses not modelled)",
         "your_count": "your GPU count",
+        "checkpoints": "checkpoints",
+        "diminishing": "diminishing returns",
     },
     "zh": {
         "frontier_title": "各拟合给出的计算最优模型规模",
@@ -90,6 +92,8 @@ _TEXT: dict[Language, dict[str, str]] = {
         "hours": "墙钟时间（小时）",
         "ideal": "假设各规模 MFU 相同（未建模扩展损失）",
         "your_count": "你的 GPU 数量",
+        "checkpoints": "检查点",
+        "diminishing": "收益递减点",
     },
 }
 
@@ -230,6 +234,14 @@ def loss_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
             marker={"size": 12, "symbol": "star" if key == "as_planned" else "diamond"},
             hovertemplate=f"{name}<br>D=%{{x:.3g}}<br>L=%{{y:.4f}}<extra></extra>",
         ))
+    curve = next((c for c in report.loss.fits if c.fit == PRIMARY_LOSS_FIT), None) if report.loss else None
+    if curve is not None:  # the loss tool's own checkpoints and point of diminishing returns
+        figure.add_trace(go.Scatter(
+            x=[c.tokens for c in curve.checkpoints], y=[c.loss_nats for c in curve.checkpoints],
+            text=[f"{c.fraction:.0%}" for c in curve.checkpoints], textposition="top center",
+            mode="markers+text", name=text["checkpoints"], marker={"size": 9, "symbol": "circle-open"},
+        ))
+        figure.add_vline(x=curve.diminishing_returns.tokens, line_dash="dash", annotation_text=text["diminishing"])
     return _layout(figure, title=text["loss_title"].format(fit=PRIMARY_LOSS_FIT), subtitle=text["loss_note"],
                    x=text["tokens"], y=text["loss"], log_y=False)
 

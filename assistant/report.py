@@ -24,6 +24,7 @@ from tools.analysis import (
     ParamsResult,
     Verdict,
 )
+from tools.loss_curve import LossCurveResult
 from tools.quantities import count_text, sci
 
 Language = Literal["zh", "en"]
@@ -62,6 +63,7 @@ class PlanReport(_ReportBase):
     chinchilla: ChinchillaResult
     gpu: GpuTimeResult | None = None
     memory: MemoryResult | None = None
+    loss: LossCurveResult | None = None  # only when the loss curve was asked for
     changes: list[str] = []
     recommendations: list[str] = []
     caveats: list[str] = []
@@ -99,8 +101,7 @@ def blocks(language: Language) -> dict[str, str]:
 
 @cache
 def labels(language: Language) -> dict[str, str]:
-    pairs = (line.split(" = ", 1) for line in blocks(language)["labels"].splitlines() if " = " in line)
-    return {key.strip(): value.strip() for key, value in pairs}
+    return load(f"report/{language}").table("labels")
 
 
 def block(language: Language, name: str, **values: Any) -> str:
@@ -134,6 +135,29 @@ def money_text(value: float | None, currency: str) -> str:
 def verdict_text(verdict: Verdict, language: Language) -> str:
     shown = 1 / verdict.factor if verdict.kind == "under-trained" else verdict.factor
     return label(language, verdict.kind, factor=f"{shown:.1f}")
+
+
+def published_runs_line(gpu: GpuTimeResult, *, model: str, language: Language) -> str:
+    """The preset's published runs beside the projection, with the MFU each implies ("" when none)."""
+    if not gpu.published_runs:
+        return ""
+    at_least = label(language, "at_least")
+    runs = [block(language, "published_run", gpu=run.gpu, gpu_hours=f"{run.gpu_hours:,.0f}",
+                  tokens=(at_least if run.tokens_at_least else "") + count_text(run.tokens, language),
+                  mfu=(at_least if run.mfu_is_lower_bound else "") + f"{run.implied_mfu:.1%}")
+            for run in gpu.published_runs]
+    stage = label(language, f"stage.{gpu.published_runs[0].stage}")
+    return block(language, "published_runs", model=model, stage=stage, runs="; ".join(runs))
+
+
+def per_param_text(is_moe: bool, language: Language) -> str:
+    """"per activated parameter" for an MoE, "per parameter" for a dense model."""
+    return label(language, "per_active_param" if is_moe else "per_param")
+
+
+def factor_text(value: float) -> str:
+    """A factor ≥ 1 as "×" shows it: two decimals below 2 (so 1.01 is not shown as 1.0), one above."""
+    return f"{value:.2f}" if value < 2 else f"{value:.1f}"
 
 
 def bullet_list(items: list[str]) -> str:
@@ -185,5 +209,28 @@ def alternatives_table(chinchilla: ChinchillaResult, language: Language) -> str:
         if with_cost:
             cells.append(money_text(row.cost, chinchilla.currency or "USD"))
         cells.append(f"{row.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):+.3f}")
+        rows.append(cells)
+    return _table(header, rows)
+
+
+def loss_table(loss: LossCurveResult, language: Language) -> str:
+    """Each loss fit's predicted loss at the checkpoints (and what the rest of the run still buys), and the
+    point of diminishing returns beside the plan."""
+    header = [label(language, "col_fit"),
+              *(label(language, "col_checkpoint", share=f"{share:.0%}") for share in loss.fractions),
+              label(language, "col_diminishing")]
+    per = per_param_text(loss.is_moe, language)
+    rows = []
+    for curve in loss.fits:
+        cells = [f"`{curve.fit}`"]
+        for point in curve.checkpoints:
+            loss = f"{point.loss_nats:.2f}"
+            cells.append(label(language, "loss_with_gain", loss=loss, gain=f"{point.remaining_gain_nats:.2f}")
+                         if point.remaining_gain_nats > 0 else loss)
+        point = curve.diminishing_returns
+        cells.append(label(language, f"diminishing_{point.plan_position}", tokens=count_text(point.tokens, language),
+                           ratio=ratio_text(point.tokens_per_param), per=per, factor=factor_text(point.plan_over_point
+                                                                    if point.plan_position == "after"
+                                                                    else 1 / point.plan_over_point)))
         rows.append(cells)
     return _table(header, rows)

@@ -16,6 +16,7 @@ from langchain_core.messages import BaseMessage, ToolMessage
 from pydantic import ValidationError
 
 from tools.analysis import BudgetResult, ChinchillaResult, FlopsResult, GpuTimeResult, MemoryResult, ParamsResult
+from tools.loss_curve import LossCurveResult
 from tools.registry import TOOLS
 
 
@@ -38,6 +39,7 @@ class ToolResults:
     gpu_time: GpuTimeResult | None = None
     memory: MemoryResult | None = None
     budget: BudgetResult | None = None
+    loss: LossCurveResult | None = None
     errors: tuple[ToolError, ...] = field(default=())
 
     @property
@@ -47,14 +49,16 @@ class ToolResults:
 
     @property
     def empty(self) -> bool:
-        return not any((self.params, self.flops, self.chinchilla, self.gpu_time, self.memory, self.budget))
+        return not any((self.params, self.flops, self.chinchilla, self.gpu_time, self.memory, self.budget,
+                        self.loss))
 
 
 VARIANT_PREFIX = "call_cmp"
 """Tool-call ids of a comparison's variants start with this (then the variant's index): not the plan's results."""
 
 _FIELDS = {"count_parameters": "params", "estimate_training_flops": "flops", "chinchilla_analysis": "chinchilla",
-           "project_gpu_time": "gpu_time", "estimate_training_memory": "memory", "budget_to_model": "budget"}
+           "project_gpu_time": "gpu_time", "estimate_training_memory": "memory", "budget_to_model": "budget",
+           "predict_loss_curve": "loss"}
 
 
 def raw_results(messages: list[BaseMessage], *, variant: int | None = None) -> dict[str, dict[str, Any]]:

@@ -34,7 +34,8 @@ _FIGURES: tuple[tuple[Figure, re.Pattern[str]], ...] = (
 )
 _PAPER = re.compile(r"论文|写一段|段落|学术|paper|paragraph|write-?up|methods? section|LaTeX", _I)
 _LOSS = re.compile(r"loss\s*曲线|损失曲线|训练曲线|loss\s*curve|learning\s*curve|会看到什么|能看到什么"
-                   r"|what (?:will|would) (?:I|we) see|loss (?:会|at|after)|预测.{0,4}loss|predicted loss", _I)
+                   r"|what (?:loss )?(?:will|would|do|should) (?:I|we) (?:see|expect|get)|loss (?:会|at|after|will)"
+                   r"|预测.{0,4}loss|predicted loss|what loss", _I)
 _COMPARE = re.compile(r"对比|比较|相比|compare|comparison|\bvs\.?\b|versus|哪个(?:好|更)", _I)
 _TOP_K_PAIR = re.compile(r"top[\s_-]*k?\s*[=-]?\s*(\d+)\D{1,12}?top[\s_-]*k?\s*[=-]?\s*(\d+)", _I)
 _COUNT_PAIR = re.compile(r"(\d+)\s*(?:张|卡|块|GPUs?|cards?)?\s*(?:和|与|跟|还是|或|vs\.?|versus|and|or|/)\s*(\d+)\s*"

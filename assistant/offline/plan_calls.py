@@ -218,3 +218,12 @@ def memory_calls(plan: Plan) -> list[dict[str, Any]] | None:
     settings = {key: value for key, value in (("seq_len", plan.seq_len), ("zero_stage", plan.zero_stage)) if value}
     return [_call("count_parameters", {"model": model}),
             _call("estimate_training_memory", {"model": model, "hardware": hardware, **settings})]
+
+
+def with_loss_curve(decision_calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A plan's calls and ``predict_loss_curve`` for the same model and data (a loss-curve question)."""
+    plan_call = next((call for call in decision_calls if call["name"] == "estimate_training_flops"), None)
+    if plan_call is None:
+        return decision_calls
+    args = plan_call["args"]
+    return [*decision_calls, _call("predict_loss_curve", {"model": args["model"], "data": args["data"]})]

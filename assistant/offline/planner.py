@@ -19,7 +19,9 @@ from assistant.answer import (
     compare_answer,
     compare_fits_answer,
     diff_line,
+    loss_answer,
     memory_answer,
+    no_plan_for_loss,
     no_plan_for_paper,
     paper_answer,
     plan_answer,
@@ -34,6 +36,7 @@ from assistant.offline.plan_calls import (
     memory_calls,
     model_spec,
     variant_calls,
+    with_loss_curve,
 )
 from assistant.offline.request import Plan
 from assistant.report import PlanReport, block, fit_allocation, ratio_text, verdict_text
@@ -138,6 +141,8 @@ def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
         return report.markdown
     if ask.intent == "paper":
         return paper_answer(report, ask.stance)
+    if ask.intent == "loss" and report.loss is not None:
+        return loss_answer(report)
     if ask.intent == "compare" and ask.compared == "fits":
         return compare_fits_answer(report)
     previous = _previous_report(turn, language)
@@ -225,6 +230,11 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
                              else compare_fits_answer(report))
     if ask.intent == "paper" and not decision.calls:
         return AIMessage(content=no_plan_for_paper(after.language))
+    if ask.intent == "loss":
+        if decision.calls and decision.calls[0]["name"] != "budget_to_model":
+            return AIMessage(content="", tool_calls=with_loss_curve(decision.calls))
+        if model_spec(after) is None and data_spec(after) is None:
+            return AIMessage(content=no_plan_for_loss(after.language))
     if ask.intent == "figure" and ask.figure == "memory" and not decision.calls:
         calls = memory_calls(after)
         if calls:
