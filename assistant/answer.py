@@ -37,7 +37,7 @@ from assistant.report import (
 from assistant.results import ToolResults
 from assistant.understood import defaults_line
 from prompts import Prompt, load
-from tools.analysis import MemoryResult
+from tools.analysis import MemoryResult, ParamsResult
 from tools.assumption_text import suggestion_text
 from tools.quantities import count_text, sci
 
@@ -219,6 +219,19 @@ def loss_answer(report: PlanReport) -> str:
                   ratio=ratio_text(point.tokens_per_param), position=position,
                   per=per_param_text(loss.is_moe, language))]
     return "\n\n".join(lines)
+
+
+def worked_active_params(params: ParamsResult, language: Language, *, own: bool) -> str | None:
+    """How the activated count is made, worked through an MoE's exact count (None for a model without
+    routed experts or without a breakdown)."""
+    routed = (params.breakdown or {}).get("routed_experts")
+    if not routed or params.routed_experts_active is None or not params.top_k:
+        return None
+    values = {"model": params.model, "total": f"{params.total_params:,.0f}", "routed": f"{routed:,}",
+              "experts": params.reading.num_experts or "—", "top_k": params.top_k,
+              "routed_active": f"{params.routed_experts_active:,}", "active": f"{params.active_params:,.0f}"}
+    return "\n\n".join([_block(language, "active_formula"),
+                         _say(language, "active_worked_own" if own else "active_worked_example", **values)])
 
 
 def no_plan_for_loss(language: str) -> str:

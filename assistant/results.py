@@ -55,23 +55,29 @@ class ToolResults:
 
 VARIANT_PREFIX = "call_cmp"
 """Tool-call ids of a comparison's variants start with this (then the variant's index): not the plan's results."""
+EXAMPLE_PREFIX = "call_example"
+"""Tool-call ids of a worked example for a concept (not the user's model) start with this: not the plan's results."""
+_SIDE_PREFIXES = (VARIANT_PREFIX, EXAMPLE_PREFIX)
 
 _FIELDS = {"count_parameters": "params", "estimate_training_flops": "flops", "chinchilla_analysis": "chinchilla",
            "project_gpu_time": "gpu_time", "estimate_training_memory": "memory", "budget_to_model": "budget",
            "predict_loss_curve": "loss"}
 
 
-def raw_results(messages: list[BaseMessage], *, variant: int | None = None) -> dict[str, dict[str, Any]]:
+def raw_results(messages: list[BaseMessage], *, variant: int | None = None,
+                example: bool = False) -> dict[str, dict[str, Any]]:
     """The latest JSON-ready result of each tool among ``messages`` (artifact, or the JSON content).
 
-    Results of a comparison's variants are left out, unless ``variant`` asks for one of them.
+    Results of a comparison's variants and of worked examples are left out, unless ``variant`` asks for one
+    variant or ``example`` for the examples.
     """
     found: dict[str, dict[str, Any]] = {}
-    wanted = f"{VARIANT_PREFIX}{variant}_" if variant is not None else None
+    wanted = f"{VARIANT_PREFIX}{variant}_" if variant is not None else EXAMPLE_PREFIX if example else None
     for message in messages:
         if isinstance(message, ToolMessage) and message.name:
-            is_variant = message.tool_call_id.startswith(VARIANT_PREFIX)
-            if (wanted is None and is_variant) or (wanted is not None and not message.tool_call_id.startswith(wanted)):
+            call_id = message.tool_call_id
+            skipped = not call_id.startswith(wanted) if wanted is not None else call_id.startswith(_SIDE_PREFIXES)
+            if skipped:
                 continue
             result = message.artifact
             if not isinstance(result, dict):
@@ -84,9 +90,9 @@ def raw_results(messages: list[BaseMessage], *, variant: int | None = None) -> d
     return found
 
 
-def results_of(messages: list[BaseMessage], *, variant: int | None = None) -> ToolResults:
+def results_of(messages: list[BaseMessage], *, variant: int | None = None, example: bool = False) -> ToolResults:
     """:class:`ToolResults` of ``messages``: every plan tool's latest result, typed; failures as errors."""
-    return typed_results(raw_results(messages, variant=variant))
+    return typed_results(raw_results(messages, variant=variant, example=example))
 
 
 def typed_results(raw: dict[str, dict[str, Any]]) -> ToolResults:

@@ -138,11 +138,14 @@ def get(entry_id: str) -> Entry:
     raise UnknownConceptError(f"no glossary entry {entry_id!r}; known entries: {known}")
 
 
-def render_entry(entry_id: str, *, lang: Language, plan_values: Mapping[str, str] | None = None) -> str:
-    """One entry as Markdown: title, explanation, the with_plan paragraph, related concepts, sources.
+def render_entry(entry_id: str, *, lang: Language, plan_values: Mapping[str, str] | None = None,
+                 worked: str | None = None) -> str:
+    """One entry as Markdown: title, explanation, the with_plan paragraph, a worked example, related concepts,
+    sources.
 
     The with_plan paragraph appears only when ``plan_values`` has a non-empty value for every
-    placeholder it uses; otherwise it is left out (never rendered half-filled).
+    placeholder it uses; otherwise it is left out (never rendered half-filled). ``worked`` is a paragraph the
+    caller wrote from a tool result (a formula worked through an exact count).
     """
     entry = get(entry_id)
     language = _lang(lang)
@@ -152,6 +155,8 @@ def render_entry(entry_id: str, *, lang: Language, plan_values: Mapping[str, str
         needed = entry.plan_placeholders(language)
         if all(plan_values.get(name) not in (None, "") for name in needed):
             parts.append(Template(template).substitute({name: str(plan_values[name]) for name in needed}))
+    if worked:
+        parts.append(worked)
     titles = [get(related).title(language) for related in entry.related]
     if titles:
         parts.append(f"**{_RELATED_HEADING[language]}:** " + ("、" if language == "zh" else ", ").join(titles))

@@ -110,6 +110,7 @@ class ParamsResult(BaseModel):
     non_embedding_params: float | None
     active_params_excl_input_embedding: float | None
     breakdown: dict[str, int] | None
+    routed_experts_active: int | None  # the routed-expert parameters one token goes through (top-k per MoE layer)
     top_k: int | None
     mtp_params: int | None
     approximate: bool
@@ -137,6 +138,7 @@ def count_parameters(args: CountParametersInput) -> ParamsResult:
         non_embedding_params=counts.non_embedding if counts else None,
         active_params_excl_input_embedding=counts.active_excl_input_embedding if counts else None,
         breakdown=counts.parts if counts else None,
+        routed_experts_active=counts.routed_experts_active if counts else None,
         top_k=model.top_k,
         mtp_params=(counts.mtp or None) if counts else None,
         approximate=model.approximate,

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from assistant.offline.request import Plan
 from assistant.report import block
-from assistant.results import VARIANT_PREFIX
+from assistant.results import EXAMPLE_PREFIX, VARIANT_PREFIX
 from assistant.understood import stated_line
 from tools.calc.errors import CalcInputError
 from tools.calc.presets import find_preset
@@ -227,3 +227,15 @@ def with_loss_curve(decision_calls: list[dict[str, Any]]) -> list[dict[str, Any]
         return decision_calls
     args = plan_call["args"]
     return [*decision_calls, _call("predict_loss_curve", {"model": args["model"], "data": args["data"]})]
+
+
+WORKED_EXAMPLE_PRESET = "MiniMind2-MoE"
+"""The MoE a concept question is worked through when the user has none of their own: the small MoE our users
+train on a few GPUs (DEVELOPERS.md)."""
+
+
+def example_calls(model: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Count the model to work a concept through (the user's, else :data:`WORKED_EXAMPLE_PRESET`) exactly, under
+    an id that keeps it out of the user's plan."""
+    return [{**_call("count_parameters", {"model": model or {"preset": WORKED_EXAMPLE_PRESET}}),
+             "id": f"{EXAMPLE_PREFIX}_{uuid.uuid4().hex[:10]}"}]

@@ -25,6 +25,7 @@ from assistant.answer import (
     no_plan_for_paper,
     paper_answer,
     plan_answer,
+    worked_active_params,
 )
 from assistant.compose import compose_report
 from assistant.offline.intent import Asked, asked
@@ -32,6 +33,7 @@ from assistant.offline.parse import parse_message
 from assistant.offline.plan_calls import (
     data_spec,
     decide_plan,
+    example_calls,
     known_facts,
     memory_calls,
     model_spec,
@@ -40,9 +42,10 @@ from assistant.offline.plan_calls import (
 )
 from assistant.offline.request import Plan
 from assistant.report import PlanReport, block, fit_allocation, ratio_text, verdict_text
-from assistant.results import VARIANT_PREFIX, ToolResults, results_of
+from assistant.results import EXAMPLE_PREFIX, VARIANT_PREFIX, ToolResults, results_of
 from assistant.understood import RunReading, not_understood_line, not_used_line, stated_line, understood_line
 from prompts import glossary
+from tools.analysis import ParamsResult
 from tools.quantities import count_text, sci
 
 PLAN_TOOLS = ("count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
@@ -102,8 +105,21 @@ def plan_values(results: ToolResults, language: str) -> dict[str, str]:
     return values
 
 
-def concept_answer(concept: str, turn: Turn, language: str) -> str:
-    return glossary.render_entry(concept, lang=language, plan_values=plan_values(results_of(turn.history), language))
+WORKED_CONCEPTS = frozenset({"total-vs-active", "moe-routing"})
+"""Concepts answered with the formula worked through an exact count: the user's MoE, or the worked example."""
+
+
+def concept_answer(concept: str, turn: Turn, language: str, *, worked: ParamsResult | None = None,
+                   own: bool = False) -> str:
+    example = worked_active_params(worked, language, own=own) if worked is not None else None
+    return glossary.render_entry(concept, lang=language, plan_values=plan_values(results_of(turn.history), language),
+                                 worked=example)
+
+
+def _own_moe(turn: Turn) -> ParamsResult | None:
+    """The user's own MoE count from earlier in the conversation, when it can be worked through."""
+    params = results_of(turn.history).params
+    return params if params is not None and params.routed_experts_active and params.reading.is_moe else None
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,13 @@ def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
     """The answer once the tools have run: shaped by what was asked (:mod:`assistant.offline.intent`)."""
     language = plan_after.language
     ask = asked(message_text(turn.user)) if turn.user else Asked("plan")
+    if any(isinstance(m, ToolMessage) and m.tool_call_id.startswith(EXAMPLE_PREFIX) for m in turn.after):
+        text = message_text(turn.user)
+        concept = glossary.match_concept(text) or "total-vs-active"
+        answer = concept_answer(concept, turn, language, worked=results_of(turn.after, example=True).params,
+                                own=model_spec(plan_after) is not None)
+        unread = not_understood_line(parse_message(text).unknown_numbers, language=language)
+        return answer + ("\n\n" + unread if unread else "")
     results = results_of(turn.after)
     if results.errors:
         errors = [f"`{e.tool}`: {e.error}" + (f" ({e.hint})" if e.hint else "") for e in results.errors]
@@ -242,7 +265,10 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
     # A concept question gets the glossary; a message that also changes a runnable plan gets the report.
     if concept and not (decision.calls and changed):
         unread = not_understood_line(request.unknown_numbers, language=request.language)
-        answer = concept_answer(concept, turn, request.language)
+        own = _own_moe(turn) if concept in WORKED_CONCEPTS else None
+        if concept in WORKED_CONCEPTS and own is None:
+            return AIMessage(content="", tool_calls=example_calls(model_spec(after)))
+        answer = concept_answer(concept, turn, request.language, worked=own, own=True)
         return AIMessage(content=answer + ("\n\n" + unread if unread else ""))
     if decision.calls and not changed and not history.empty and ask.intent == "plan":
         return AIMessage(content=block(after.language, "unchanged"))

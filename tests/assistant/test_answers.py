@@ -191,3 +191,51 @@ def test_each_example_is_answered_in_at_most_12_lines_before_the_full_report(que
 def test_a_dense_model_is_not_said_to_have_activated_parameters() -> None:
     text = send(Conversation(Settings()), "1B dense model, 20B tokens, 8 H100s")
     assert f"{20e9 / 1e9:.1f} tokens per parameter" in text and "activated" not in text
+
+
+# --- onboarding: the activated count, formula and worked numbers --------------------------------------------------
+
+# MiniMind2-MoE (models.json): 8 MoE layers of 4 routed SwiGLU experts, each 3 matrices of 640×1728, top-2.
+MINIMIND_TOTAL = 145_029_760
+MINIMIND_ROUTED = 8 * 4 * 3 * 640 * 1728
+MINIMIND_ROUTED_TOP2 = 8 * 2 * 3 * 640 * 1728
+
+
+def test_how_activated_parameters_are_counted_is_worked_through_minimind() -> None:
+    conversation = Conversation(Settings())
+    events = list(conversation.send("MoE 的激活参数怎么算？"))
+    assert [e.tool for e in events if e.kind == "tool_start"] == ["count_parameters"]
+    text = answer_of(events)
+    assert "激活参数 = 总参数 − 全部路由专家 + 每个 token 实际经过的 top-k 个路由专家" in text
+    assert (f"{MINIMIND_TOTAL:,} − {MINIMIND_ROUTED:,} + {MINIMIND_ROUTED_TOP2:,} = "
+            f"**{MINIMIND_TOTAL - MINIMIND_ROUTED + MINIMIND_ROUTED_TOP2:,}**") in text
+    assert MINIMIND_TOTAL - MINIMIND_ROUTED + MINIMIND_ROUTED_TOP2 == 91_945_600  # models.json's active count
+    assert conversation.report("zh") is None  # the worked example is not the user's plan
+
+
+def test_the_users_own_moe_is_worked_through_when_there_is_one() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, SEED_EN)
+    text = send(conversation, "how are activated parameters counted?")
+    routed_top1 = 8 * 1 * 3 * 640 * 1728
+    assert "**Your model, MiniMind2-MoE**" in text
+    assert f"{MINIMIND_TOTAL:,} − {MINIMIND_ROUTED:,} + {routed_top1:,} = **{ACTIVE_TOP1:,}**" in text
+
+
+def test_a_plan_after_the_worked_example_is_the_users_own() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, "MoE 的激活参数怎么算？")
+    send(conversation, SEED)
+    report = conversation.report("zh")
+    assert report is not None and report.params.active_params == ACTIVE_TOP1
+    text = send(conversation, "换成 16 张卡呢")
+    assert text.startswith("**16 × ")
+
+
+def test_a_model_described_in_the_question_is_the_one_worked_through() -> None:
+    text = send(Conversation(Settings()), "How are activated params counted for my MoE: hidden 768, 12 layers, "
+                                          "12 heads, 8 routed experts of width 2048, top-2, vocab 32000?")
+    expert = 3 * 768 * 2048  # SwiGLU: gate, up and down
+    routed, routed_top2 = 12 * 8 * expert, 12 * 2 * expert
+    shared = 2 * 32_000 * 768 + 12 * (4 * 768 * 768 + 768 * 8 + 2 * 768) + 768  # untied head, attention, router, norms
+    assert f"{shared + routed:,} − {routed:,} + {routed_top2:,} = **{shared + routed_top2:,}**" in text
