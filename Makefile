@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint bench clean browser-deps
+.PHONY: run test venv lint bench clean browser-deps tex-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,19 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	else echo "note: chromium/fonts-noto-cjk missing and cannot be installed here; the browser test will say so"; fi
 
-test: $(STAMP) browser-deps
+# The LaTeX export is compiled by the tests (pdflatex; xelatex with ctex; bibtex): Debian's TeX Live, only the
+# packages that hold them (siunitx is in texlive-science, ctex and its Fandol fonts in texlive-lang-chinese).
+TEX_PACKAGES := texlive-latex-recommended texlive-science texlive-xetex texlive-lang-chinese
+tex-deps:
+	@if command -v pdflatex >/dev/null && command -v xelatex >/dev/null && command -v bibtex >/dev/null \
+		&& kpsewhich siunitx.sty natbib.sty booktabs.sty ctex.sty >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing TeX Live: $(TEX_PACKAGES) (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(TEX_PACKAGES) >/dev/null; \
+	else echo "note: TeX Live is missing and cannot be installed here; the LaTeX compile tests will say so"; fi
+
+test: $(STAMP) browser-deps tex-deps
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -2,13 +2,14 @@
 
 Shapes, chosen by :mod:`assistant.offline.intent`:
 
-* a plan: the card (what was understood, the headline numbers, the tokens-per-parameter verdict, time and
-  cost, whether memory fits, the one most useful piece of advice), then the opening lines the card does not
-  already say (stated-figure checks, published figures, defaults taken, numbers not understood);
+* a plan: what was understood and the other opening lines (stated-figure checks, vendor figures, defaults
+  taken, numbers not understood), then the card (the headline numbers, the tokens-per-parameter verdict, time
+  and cost, whether memory fits, the one most useful piece of advice);
 * one figure ("多少卡时?", "does it fit?"): that figure first, in one line, then the card;
 * a follow-up that changes the plan: the effect of the change on the numbers that moved, nothing else;
 * a comparison: the two variants side by side, only the rows that differ;
-* paper text: the analysis paragraph in the conversation's language, with the exports named;
+* paper text: the analysis paragraph and the table of alternatives in the conversation's language, with the
+  exports named;
 * a loss curve: what was read, each fit's predicted loss at the checkpoints, and where returns diminish.
 
 Every number is a field of a tool result; every sentence is a block of ``prompts/answer/{lang}.md``.
@@ -304,11 +305,11 @@ def compare_fits_answer(report: PlanReport) -> str:
 
 
 def paper_answer(report: PlanReport, stance: str) -> str:
-    from assistant.export import analysis_paragraph
+    from assistant.export import markdown_export
 
     language = report.language
     lead_line = _say(language, "paper_lead", stance=_prompt(language).table("stances")[stance])
-    return "\n\n".join([lead_line, analysis_paragraph(report, language=language, stance=stance)])
+    return "\n\n".join([lead_line, markdown_export(report, language=language, stance=stance).rstrip()])
 
 
 def no_plan_for_paper(language: str) -> str:

@@ -235,8 +235,8 @@ def _allocation_dict(allocation: Any) -> dict[str, Any]:
     return {
         "fit": allocation.fit, "params": allocation.params, "tokens": allocation.tokens,
         "compute_flops": allocation.compute_flops, "tokens_per_param": allocation.tokens_per_param,
-        "approximate": allocation.approximate, "compute_rule": allocation.compute_rule,
-        "notes": list(allocation.notes),
+        "approximate": allocation.approximate, "in_fitted_range": allocation.in_fitted_range,
+        "compute_rule": allocation.compute_rule, "notes": list(allocation.notes),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -24,14 +25,29 @@ def entries() -> dict[str, dict[str, str]]:
     return found
 
 
-def format_reference(key: str) -> str:
-    """'Hoffmann et al. (2022). Training Compute-Optimal Large Language Models. NeurIPS …' style."""
+@dataclass(frozen=True)
+class AuthorYear:
+    """What an author-year citation shows: the first author's surname, whether others follow, the year."""
+
+    surname: str
+    et_al: bool
+    year: str
+
+
+def author_year(key: str) -> AuthorYear:
+    """The author-year parts of the entry ``key``: Hoffmann, et al., 2022 (DeepSeek-AI alone, 2024)."""
     entry = entries()[key]
     authors = [a.strip() for a in entry.get("author", "").split(" and ")]
     first = authors[0].split(",")[0] if authors and authors[0] else key
-    who = first if len(authors) == 1 else f"{first} et al."
+    return AuthorYear(surname=first, et_al=len(authors) > 1, year=entry.get("year", "n.d."))
+
+
+def format_reference(key: str) -> str:
+    """'Hoffmann et al. (2022). Training Compute-Optimal Large Language Models. NeurIPS …' style."""
+    entry, cited = entries()[key], author_year(key)
+    who = f"{cited.surname} et al." if cited.et_al else cited.surname
     venue = entry.get("journal") or entry.get("booktitle") or ""
-    return f"{who} ({entry.get('year', 'n.d.')}). *{entry.get('title', key)}*. {venue}. [`{key}`]"
+    return f"{who} ({cited.year}). *{entry.get('title', key)}*. {venue}. [`{key}`]"
 
 
 def bibtex(keys: list[str] | tuple[str, ...]) -> str:

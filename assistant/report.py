@@ -164,7 +164,7 @@ def bullet_list(items: list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def pipe_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return "\n".join(lines)
@@ -187,7 +187,7 @@ def fits_table(allocations: list[FitAllocation], language: Language) -> str:
         rows.append([f"`{a.fit}`", mark + count_text(a.params, language), count_text(a.tokens, language),
                      ratio_text(a.tokens_per_param)])
     header = [label(language, k) for k in ("col_fit", "col_fit_params", "col_fit_tokens", "col_fit_tpp")]
-    return _table(header, rows)
+    return pipe_table(header, rows)
 
 
 def alternatives_table(chinchilla: ChinchillaResult, language: Language) -> str:
@@ -210,7 +210,7 @@ def alternatives_table(chinchilla: ChinchillaResult, language: Language) -> str:
             cells.append(money_text(row.cost, chinchilla.currency or "USD"))
         cells.append(f"{row.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):+.3f}")
         rows.append(cells)
-    return _table(header, rows)
+    return pipe_table(header, rows)
 
 
 def loss_table(loss: LossCurveResult, language: Language) -> str:
@@ -233,4 +233,4 @@ def loss_table(loss: LossCurveResult, language: Language) -> str:
                                                                     if point.plan_position == "after"
                                                                     else 1 / point.plan_over_point)))
         rows.append(cells)
-    return _table(header, rows)
+    return pipe_table(header, rows)

@@ -48,6 +48,7 @@ def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
 PLAN_ZH = "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
 PLAN_EN = "DeepSeek-V3, 14.8T tokens, 2048 H800, MFU 35%, $2 per GPU-hour"
 BUDGET = "I have 8 GPUs (4090) for 7 days, what should I train?"
+PLAN_DENSE = "MiniMind2, 28.9M samples x 512 tokens, 8 RTX 4090"
 
 
 def offline_report(text: str):
@@ -69,6 +70,11 @@ def plan_zh():
 @pytest.fixture(scope="session")
 def plan_en():
     return offline_report(PLAN_EN)
+
+
+@pytest.fixture(scope="session")
+def plan_dense():
+    return offline_report(PLAN_DENSE)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from tools.calc.memory import MemorySuggestion, bytes_to_gb, estimate_training_m
 from tools.calc.resolve_data import DEFAULT_SEQ_LEN
 from tools.calc.resolve_hardware import ResolvedHardware
 from tools.calc.resolve_model import ResolvedModel
-from tools.calc.scaling import FitComparison, compare_fits_at, data_matched_params, tokens_per_param
+from tools.calc.scaling import FitComparison, FitSpread, compare_fits_at, data_matched_params, tokens_per_param
 from tools.lenient import Count, MaybeCount, MaybeQuantity, choice
 from tools.published import PublishedRunOut, published_runs_out
 from tools.specs import DataSpec, HardwareSpec, ModelSpec, resolve_specs
@@ -302,16 +302,33 @@ class Verdict(BaseModel):
 class FitAllocation(BaseModel):
     fit: str
     title: str
+    citation: str  # the BibTeX key of the fit's paper
     params: float
     tokens: float
     tokens_per_param: float
     approximate: bool
+    in_fitted_range: bool | None  # inside the span the fit was fitted on; None: the fit records none (rule-20)
 
 
 def _fit_allocations(comparison: FitComparison) -> list[FitAllocation]:
-    return [FitAllocation(fit=a.fit, title=FITS[a.fit].title, params=a.params, tokens=a.tokens,
-                          tokens_per_param=a.tokens_per_param, approximate=a.approximate)
+    return [FitAllocation(fit=a.fit, title=FITS[a.fit].title, citation=FITS[a.fit].citation, params=a.params,
+                          tokens=a.tokens, tokens_per_param=a.tokens_per_param, approximate=a.approximate,
+                          in_fitted_range=a.in_fitted_range)
             for a in comparison.allocations]
+
+
+class FitSpreadOut(BaseModel):
+    """The lowest and highest tokens-per-param among some fits, and which fits they were."""
+
+    fits: list[str]
+    min_tokens_per_param: float
+    min_fit: str
+    max_tokens_per_param: float
+    max_fit: str
+
+
+def _spread_out(spread: FitSpread | None) -> FitSpreadOut | None:
+    return None if spread is None else FitSpreadOut.model_validate(spread, from_attributes=True)
 
 
 class AlternativeRow(BaseModel):
@@ -324,6 +341,7 @@ class AlternativeRow(BaseModel):
     wall_clock_days: float | None
     cost: float | None
     loss_delta: dict[str, float]
+    loss_in_fitted_range: dict[str, bool]  # per loss fit: this row and the plan inside the fit's fitted span
 
 
 class ChinchillaResult(BaseModel):
@@ -345,6 +363,8 @@ class ChinchillaResult(BaseModel):
     fits_max_tokens_per_param: float
     fits_max_fit: str
     fits_explanation: str
+    fits_in_range: FitSpreadOut | None  # the fits read inside the span they were fitted on
+    fits_extrapolated: FitSpreadOut | None  # the fits read beyond it
     predicted_loss: dict[str, float]
     loss_caveat: str
     alternatives: list[AlternativeRow]
@@ -372,6 +392,7 @@ def chinchilla_analysis(args: ChinchillaInput) -> ChinchillaResult:
             tokens_per_param=alt.tokens_per_param, gpu_hours=projection.gpu_hours if projection else None,
             wall_clock_days=projection.wall_clock_days if projection else None,
             cost=projection.cost if projection else None, loss_delta=alt.loss_delta,
+            loss_in_fitted_range=alt.loss_in_fitted_range,
         ))
     if model.is_moe:
         assumptions.append(assume("fits_on_active"))
@@ -388,7 +409,9 @@ def chinchilla_analysis(args: ChinchillaInput) -> ChinchillaResult:
         compute_optimal=_fit_allocations(comparison),
         fits_min_tokens_per_param=comparison.min_tokens_per_param, fits_min_fit=comparison.min_fit,
         fits_max_tokens_per_param=comparison.max_tokens_per_param, fits_max_fit=comparison.max_fit,
-        fits_explanation=comparison.explanation, predicted_loss=planned.predicted_loss, loss_caveat=LOSS_CAVEAT,
+        fits_explanation=comparison.explanation, fits_in_range=_spread_out(comparison.in_range),
+        fits_extrapolated=_spread_out(comparison.extrapolated), predicted_loss=planned.predicted_loss,
+        loss_caveat=LOSS_CAVEAT,
         alternatives=rows, currency=hw.currency if hw else None, assumptions=assumptions_out(assumptions),
     )
 

@@ -159,15 +159,21 @@ def chinese_numeral(text: str) -> float | None:
 
 # --- writing ---------------------------------------------------------------------------------------------
 
+_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def scale_of(value: float) -> tuple[float, str]:
+    """The largest of K/M/B/T not above ``value`` as (divisor, suffix): 14.8e9 → (1e9, "B"); (1.0, "") below 1,000."""
+    return next(((threshold, suffix) for threshold, suffix in _SCALES if abs(value) >= threshold), (1.0, ""))
+
+
 def human(value: float, *, digits: int = 3) -> str:
     """A short English quantity: 14.8B, 65.4M, 2.55T, 1.2K; small values as they are."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    magnitude = abs(value)
-    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if magnitude >= threshold:
-            return f"{_sig(value / threshold, digits)}{suffix}"
-    return _sig(value, digits)
+    divisor, suffix = scale_of(value)
+    return f"{sig(value / divisor, digits=digits)}{suffix}"
 
 
 def human_zh(value: float, *, digits: int = 3) -> str:
@@ -194,6 +200,42 @@ def sci(value: float, *, digits: int = 3) -> str:
         return "0"
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
     return f"{mantissa}e{int(exponent)}"
+
+
+def _mantissa_exponent(value: float, digits: int) -> tuple[str, int]:
+    """(mantissa without trailing zeros, exponent) of ``value`` in scientific notation: 5.81e18 → ("5.81", 18)."""
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa, int(exponent)
+
+
+def times_ten(value: float, *, digits: int = 3) -> str:
+    """Scientific notation for prose: 5.81 × 10¹⁸; values from 0.01 to 999 as they are (226)."""
+    if value == 0 or 1e-2 <= abs(value) < 1e3:
+        return sig(value, digits=digits)
+    mantissa, exponent = _mantissa_exponent(value, digits)
+    return f"{mantissa} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def tex_num(value: float, *, digits: int = 3, engineering: bool = False) -> str:
+    r"""A number for LaTeX's siunitx: ``\num{5.81e18}``; values from 0.01 to 999 as they are (``\num{226}``).
+
+    ``engineering`` keeps the exponent a multiple of three, as counts are said: ``\num{14.8e9}``,
+    ``\num{65.4e6}``.
+    """
+    if value == 0 or 1e-2 <= abs(value) < 1e3:
+        return rf"\num{{{sig(value, digits=digits)}}}"
+    mantissa, exponent = _mantissa_exponent(value, digits)
+    if engineering:
+        shift = exponent % 3
+        mantissa, exponent = sig(float(mantissa) * 10**shift, digits=digits), exponent - shift
+    return rf"\num{{{mantissa}e{exponent}}}"
+
+
+def sig(value: float, *, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant figures, trailing zeros dropped: 65.4, 740, 0.0153."""
+    return _sig(value, digits)
 
 
 def _sig(value: float, digits: int) -> str:

@@ -68,6 +68,9 @@ def test_report_names_its_conventions_and_sources() -> None:
     assert "full S×S attention" in report.markdown
     assert "chinchilla-approach3" in report.markdown and "92.6" in report.markdown
     assert set(report.references) >= {"hoffmann2022", "besiroglu2024", "kaplan2020", "deepseek2024"}
+    # C = 6 × 65,403,520 × 14,796,800,000 = 5.81e18 < 6e18, the lowest of Approach 2's budgets (Hoffmann 2022 §3.2)
+    assert report.chinchilla.fits_extrapolated.fits == ["chinchilla-approach2"]
+    assert "chinchilla-approach2" not in report.chinchilla.fits_in_range.fits
     stated = next(a for a in report.assumptions if a.code == "top_k_stated")
     assert stated.values == {"top_k": 1, "model": "MiniMind2-MoE", "model_top_k": 2,
                              "model_active_params": 91_945_600}
@@ -104,7 +107,7 @@ def test_latex_export_has_paragraph_table_and_citations() -> None:
     tex = latex_export(report)
     assert r"\citet{hoffmann2022}" in tex and r"\begin{tabular}" in tex and r"\toprule" in tex
     assert tex.count(r"\\") >= 5  # header + four alternatives
-    assert "226 tokens per activated parameter" in tex
+    assert r"\num{226} tokens per activated parameter" in tex
     zh = analysis_paragraph(report, language="zh")
     assert "每个激活参数 226 个 token" in zh
 

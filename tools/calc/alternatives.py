@@ -12,7 +12,9 @@ All three changes use the 20-tokens-per-parameter rule (Hoffmann et al. 2022 Tab
 the rows answer the questions a planner asks in the same terms; :mod:`tools.calc.scaling`
 shows how each published fit would move them. Compute is 6·N·D for every row. Predicted
 losses come from every fit that has a loss law, as differences from the plan (absolute
-values are not comparable across data and tokenizers).
+values are not comparable across data and tokenizers); ``loss_in_fitted_range`` says, per fit,
+whether both the row and the plan lie inside the span the fit was fitted on
+(:mod:`tools.calc.fit_ranges`), so a difference read outside it can be marked an extrapolation.
 """
 
 from __future__ import annotations
@@ -39,10 +41,17 @@ class Alternative:
     tokens_per_param: float
     predicted_loss: dict[str, float]
     loss_delta: dict[str, float]  # predicted loss minus the plan's, per fit
+    loss_in_fitted_range: dict[str, bool]  # per fit: row and plan both inside the fit's fitted span
 
 
 def _losses(params: float, tokens: float) -> dict[str, float]:
     return {name: FITS[name].predicted_loss(params=params, tokens=tokens).loss_nats for name in LOSS_FITS}
+
+
+def _in_range(params: float, tokens: float, compute: float) -> dict[str, bool]:
+    """Per loss fit, whether (N, D, C) lies inside its fitted span (a fit recording none counts as inside)."""
+    return {name: FITS[name].in_fitted_range(params=params, tokens=tokens, compute_flops=compute) is not False
+            for name in LOSS_FITS}
 
 
 def plan_alternatives(*, params: float, tokens: float) -> tuple[Alternative, ...]:
@@ -57,12 +66,14 @@ def plan_alternatives(*, params: float, tokens: float) -> tuple[Alternative, ...
         ("stop_early", n, ratio * n),
         ("compute_optimal", math.sqrt(compute / (6.0 * ratio)), math.sqrt(compute * ratio / 6.0)),
     ]
-    planned = _losses(n, d)
+    planned, planned_in_range = _losses(n, d), _in_range(n, d, compute)
     result = []
     for key, rn, rd in rows:
-        losses = _losses(rn, rd)
+        row_compute = 6.0 * rn * rd  # C = 6·N·D
+        losses, in_range = _losses(rn, rd), _in_range(rn, rd, row_compute)
         result.append(Alternative(
-            key=key, params=rn, tokens=rd, compute_flops=6.0 * rn * rd, tokens_per_param=rd / rn,
+            key=key, params=rn, tokens=rd, compute_flops=row_compute, tokens_per_param=rd / rn,
             predicted_loss=losses, loss_delta={name: losses[name] - planned[name] for name in losses},
+            loss_in_fitted_range={name: in_range[name] and planned_in_range[name] for name in losses},
         ))
     return tuple(result)

@@ -19,6 +19,14 @@ import math
 from dataclasses import dataclass
 
 from tools.calc.errors import CalcInputError, require_number
+from tools.calc.fit_ranges import (
+    DEEPSEEK_ISOFLOP,
+    EPOCH_POINTS,
+    HOFFMANN_ISOFLOP,
+    HOFFMANN_MODELS,
+    KAPLAN_RUNS,
+    FittedRange,
+)
 
 _MAX_COMPUTE_FLOPS = 1e40  # ~1e15x the largest published run (Llama 3.1 405B, 3.8e25); catches unit slips
 _MAX_PARAMS = 1e20  # ~1e8x the largest models; keeps the inverse power laws finite
@@ -123,7 +131,9 @@ class Allocation:
     """A compute-optimal (params, tokens) pair under one fit.
 
     ``flops_per_token`` is 6·N for the C = 6ND fits and DeepSeek's M (FLOPs per token) for
-    ``deepseek-2024``; either way compute_flops ≈ flops_per_token · tokens.
+    ``deepseek-2024``; either way compute_flops ≈ flops_per_token · tokens. ``in_fitted_range`` says
+    whether the pair lies inside the span the fit was fitted on (:class:`FittedRange`); ``None`` when the
+    fit records none (the 20× rule of thumb).
     """
 
     fit: str
@@ -134,6 +144,7 @@ class Allocation:
     flops_per_token: float
     compute_rule: str
     approximate: bool
+    in_fitted_range: bool | None
     notes: tuple[str, ...]
 
 
@@ -155,7 +166,7 @@ class ScalingFit:
 
     ``params_law`` gives N_opt(C) (for DeepSeek the N-equivalent M_opt/6). ``tokens_law`` is
     set only when the paper gives D_opt(C) separately (DeepSeek Eq. 4); otherwise
-    D = C/(6N).
+    D = C/(6N). ``fitted_range`` is the span of the runs behind the fit (``None`` for a rule of thumb).
     """
 
     name: str
@@ -168,7 +179,14 @@ class ScalingFit:
     loss_law: ChinchillaLoss | KaplanLoss | None = None
     loss_formula: str = ""
     approximate: bool = False
+    fitted_range: FittedRange | None = None
     notes: tuple[str, ...] = ()
+
+    def in_fitted_range(self, *, params: float, tokens: float, compute_flops: float) -> bool | None:
+        """Whether (N, D, C) lies inside the fit's fitted range; ``None`` when the fit records none."""
+        if self.fitted_range is None:
+            return None
+        return self.fitted_range.contains(params=params, tokens=tokens, compute_flops=compute_flops)
 
     def optimal_for_compute(self, *, compute_flops: float) -> Allocation:
         """Compute-optimal params and tokens for a training budget in FLOPs."""
@@ -199,7 +217,9 @@ class ScalingFit:
         return Allocation(
             fit=self.name, params=params, tokens=tokens, compute_flops=compute,
             tokens_per_param=tokens / params, flops_per_token=6.0 * params,
-            compute_rule=self.compute_rule, approximate=self.approximate, notes=self.notes,
+            compute_rule=self.compute_rule, approximate=self.approximate,
+            in_fitted_range=self.in_fitted_range(params=params, tokens=tokens, compute_flops=compute),
+            notes=self.notes,
         )
 
 
@@ -272,7 +292,7 @@ FITS: dict[str, ScalingFit] = {
         ScalingFit(
             name="chinchilla-approach1", title="Chinchilla Approach 1 (minimum over training curves)",
             citation="hoffmann2022", source=f"{_CHINCHILLA}, Table 2 and Table 3",
-            compute_rule=SIX_ND, params_law=_APPROACH_1_LAW,
+            compute_rule=SIX_ND, params_law=_APPROACH_1_LAW, fitted_range=HOFFMANN_MODELS,
             notes=(
                 _SIX_ND_NOTE,
                 "The paper prints the exponent (a = 0.50, Table 2) but no coefficient; "
@@ -285,7 +305,7 @@ FITS: dict[str, ScalingFit] = {
         ScalingFit(
             name="chinchilla-approach2", title="Chinchilla Approach 2 (IsoFLOP profiles)",
             citation="hoffmann2022", source=f"{_CHINCHILLA}, Table 2 and Table A3",
-            compute_rule=SIX_ND, params_law=_APPROACH_2_LAW,
+            compute_rule=SIX_ND, params_law=_APPROACH_2_LAW, fitted_range=HOFFMANN_ISOFLOP,
             notes=(
                 _SIX_ND_NOTE,
                 "Exponent a = 0.49 as printed in Table 2; the coefficient G (not printed) is the "
@@ -297,7 +317,7 @@ FITS: dict[str, ScalingFit] = {
             name="chinchilla-approach3", title="Chinchilla Approach 3 (parametric loss), printed constants",
             citation="hoffmann2022", source=f"{_CHINCHILLA}, App. D.2 Eq. (10) and Eq. (4)",
             compute_rule=SIX_ND, params_law=_closed_form_law(HOFFMANN_ROUNDED),
-            loss_law=HOFFMANN_ROUNDED, loss_formula=_CHINCHILLA_LOSS,
+            loss_law=HOFFMANN_ROUNDED, loss_formula=_CHINCHILLA_LOSS, fitted_range=HOFFMANN_MODELS,
             notes=(
                 _SIX_ND_NOTE, _CLOSED_FORM,
                 "Rounded constants E=1.69, A=406.4, B=410.7, α=0.34, β=0.28 give N 18-30% below "
@@ -311,7 +331,7 @@ FITS: dict[str, ScalingFit] = {
             citation="hoffmann2022",
             source=f"{_CHINCHILLA}, TeX source values via epoch-research/analyzing-chinchilla `true_params`",
             compute_rule=SIX_ND, params_law=_closed_form_law(HOFFMANN_UNROUNDED),
-            loss_law=HOFFMANN_UNROUNDED, loss_formula=_CHINCHILLA_LOSS,
+            loss_law=HOFFMANN_UNROUNDED, loss_formula=_CHINCHILLA_LOSS, fitted_range=HOFFMANN_MODELS,
             notes=(
                 _SIX_ND_NOTE, _CLOSED_FORM,
                 "ln A=6.0073404, ln B=6.0179186, ln E=0.5267228, α=0.33917084, β=0.2849083; "
@@ -323,7 +343,7 @@ FITS: dict[str, ScalingFit] = {
             citation="besiroglu2024",
             source="Besiroglu et al. 2024, Chinchilla Scaling: A replication attempt (arXiv 2404.10102)",
             compute_rule=SIX_ND, params_law=_closed_form_law(EPOCH_2024),
-            loss_law=EPOCH_2024, loss_formula=_CHINCHILLA_LOSS,
+            loss_law=EPOCH_2024, loss_formula=_CHINCHILLA_LOSS, fitted_range=EPOCH_POINTS,
             notes=(
                 _SIX_ND_NOTE, _CLOSED_FORM,
                 "Refit A=482.01, B=2085.43, E=1.8172, α=0.3478, β=0.3658 (5 outliers dropped, "
@@ -339,7 +359,7 @@ FITS: dict[str, ScalingFit] = {
                 coefficient=_KAPLAN_ANCHOR_PARAMS / _KAPLAN_ANCHOR_FLOPS**_KAPLAN_EXPONENT,
                 exponent=_KAPLAN_EXPONENT,
             ),
-            loss_law=KAPLAN_2020_LOSS,
+            loss_law=KAPLAN_2020_LOSS, fitted_range=KAPLAN_RUNS,
             loss_formula="L = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D (Kaplan 2020 Eq. 1.5, Table 2 fit)",
             notes=(
                 "N_opt ∝ C^0.73 (Eq. 1.7), anchored at 4.68B params for 1e21 FLOPs "
@@ -356,7 +376,7 @@ FITS: dict[str, ScalingFit] = {
             citation="deepseek2024", source="DeepSeek-AI 2024, DeepSeek LLM (arXiv 2401.02954), §3.2 Eq. (4)",
             compute_rule="C = M·D, M = non-embedding FLOPs per token (DeepSeek LLM 2024 §3.2)",
             params_law=PowerLaw(coefficient=_DEEPSEEK_M.coefficient / 6.0, exponent=_DEEPSEEK_M.exponent),
-            tokens_law=_DEEPSEEK_D, approximate=True,
+            tokens_law=_DEEPSEEK_D, approximate=True, fitted_range=DEEPSEEK_ISOFLOP,
             notes=(
                 "M_opt = 0.1715·C^0.5243 FLOPs/token and D_opt = 5.8316·C^0.4757 tokens (Eq. 4).",
                 "params is the N-equivalent M/6, not a parameter count. M = 72·L·d² + 12·L·d·seq "

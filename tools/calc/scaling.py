@@ -79,8 +79,24 @@ class DataMatch:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FitSpread:
+    """The lowest and highest tokens-per-param among some fits' allocations, and which fits they were."""
+
+    fits: tuple[str, ...]
+    min_tokens_per_param: float
+    min_fit: str
+    max_tokens_per_param: float
+    max_fit: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class FitComparison:
-    """Every fit's allocation at one budget and the spread of their tokens-per-param."""
+    """Every fit's allocation at one budget and the spread of their tokens-per-param.
+
+    ``in_range`` is the spread over the fits whose allocation lies inside the span they were fitted on,
+    ``extrapolated`` over those outside it (:mod:`tools.calc.fit_ranges`); either is ``None`` when no fit
+    is in it. The 20× rule records no fitted span and is in neither.
+    """
 
     compute_flops: float
     allocations: tuple[Allocation, ...]
@@ -90,6 +106,8 @@ class FitComparison:
     max_fit: str
     spread: float  # max / min tokens-per-param
     explanation: str
+    in_range: FitSpread | None
+    extrapolated: FitSpread | None
 
 
 def classify_tokens_per_param(
@@ -161,16 +179,33 @@ def compute_matched_allocations(
 
 
 def compare_fits_at(*, compute_flops: float, fits: Sequence[str] | None = None) -> FitComparison:
-    """The fits' allocations at one budget, and their min/max tokens-per-param with an explanation."""
+    """The fits' allocations at one budget, and their min/max tokens-per-param with an explanation.
+
+    The spread is given over every fit, over the fits read inside their fitted span and over those
+    extrapolated beyond it.
+    """
     allocations = compute_matched_allocations(compute_flops=compute_flops, fits=fits)
-    low = min(allocations, key=lambda a: a.tokens_per_param)
-    high = max(allocations, key=lambda a: a.tokens_per_param)
+    every = _spread(allocations)
     return FitComparison(
         compute_flops=allocations[0].compute_flops, allocations=allocations,
-        min_tokens_per_param=low.tokens_per_param, min_fit=low.fit,
-        max_tokens_per_param=high.tokens_per_param, max_fit=high.fit,
-        spread=high.tokens_per_param / low.tokens_per_param, explanation=FIT_DISAGREEMENT_EXPLANATION,
+        min_tokens_per_param=every.min_tokens_per_param, min_fit=every.min_fit,
+        max_tokens_per_param=every.max_tokens_per_param, max_fit=every.max_fit,
+        spread=every.max_tokens_per_param / every.min_tokens_per_param, explanation=FIT_DISAGREEMENT_EXPLANATION,
+        in_range=fit_spread([a for a in allocations if a.in_fitted_range is True]),
+        extrapolated=fit_spread([a for a in allocations if a.in_fitted_range is False]),
     )
+
+
+def fit_spread(allocations: Sequence[Allocation]) -> FitSpread | None:
+    """The lowest and highest tokens-per-param among ``allocations``; ``None`` for none."""
+    return _spread(allocations) if allocations else None
+
+
+def _spread(allocations: Sequence[Allocation]) -> FitSpread:
+    low = min(allocations, key=lambda a: a.tokens_per_param)
+    high = max(allocations, key=lambda a: a.tokens_per_param)
+    return FitSpread(fits=tuple(a.fit for a in allocations), min_tokens_per_param=low.tokens_per_param,
+                     min_fit=low.fit, max_tokens_per_param=high.tokens_per_param, max_fit=high.fit)
 
 
 def _fit_names(fits: Sequence[str]) -> tuple[str, ...]:
