@@ -20,7 +20,7 @@ from __future__ import annotations
 from string import Template
 from typing import Any
 
-from assistant.compose import cost_clause, suggestions_text
+from assistant.compose import cost_clause, fits_spread_text, suggestions_text
 from assistant.offline.intent import Asked
 from assistant.report import (
     PRIMARY_LOSS_FIT,
@@ -299,9 +299,7 @@ def compare_fits_answer(report: PlanReport) -> str:
     language, chin = report.language, report.chinchilla
     return "\n\n".join([_say(language, "compare_fits_lead", flops=sci(chin.compute_flops)),
                         fits_table(chin.compute_optimal, language),
-                        block(language, "caveat_fits", compute_flops=sci(chin.compute_flops),
-                              fits_min=ratio_text(chin.fits_min_tokens_per_param), fits_min_fit=chin.fits_min_fit,
-                              fits_max=ratio_text(chin.fits_max_tokens_per_param), fits_max_fit=chin.fits_max_fit)])
+                        block(language, "caveat_fits", fits_spread=fits_spread_text(chin, language))])
 
 
 def paper_answer(report: PlanReport, stance: str) -> str:

@@ -263,12 +263,31 @@ def _recommendations(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: 
 
 def _caveats(chin: ChinchillaResult, language: Language) -> list[str]:
     return [
-        block(language, "caveat_fits", compute_flops=sci(chin.compute_flops),
-              fits_min=ratio_text(chin.fits_min_tokens_per_param), fits_min_fit=chin.fits_min_fit,
-              fits_max=ratio_text(chin.fits_max_tokens_per_param), fits_max_fit=chin.fits_max_fit),
+        block(language, "caveat_fits", fits_spread=fits_spread_text(chin, language)),
         block(language, "caveat_loss"),
         block(language, "caveat_flops"),
     ]
+
+
+def fits_spread_text(chin: ChinchillaResult, language: Language) -> str:
+    """The spread of the fits' compute-optimal ratios: those read inside their fitted span, then the
+    extrapolated ones named apart (or all as extrapolations when none is inside)."""
+    flops, inside, beyond = sci(chin.compute_flops), chin.fits_in_range, chin.fits_extrapolated
+    ext: dict[str, str] = {}
+    if beyond is not None:
+        ext = {"ext_min": ratio_text(beyond.min_tokens_per_param), "ext_min_fit": beyond.min_fit,
+               "ext_max": ratio_text(beyond.max_tokens_per_param), "ext_max_fit": beyond.max_fit}
+    if inside is None:
+        return block(language, "fits_spread_none_in_range", compute_flops=flops, **ext)
+    extrapolated = ""
+    if beyond is not None:
+        names = ("、" if language == "zh" else ", ").join(f"`{fit}`" for fit in beyond.fits)
+        extrapolated = block(language, "fits_extrapolated_one" if len(beyond.fits) == 1 else "fits_extrapolated",
+                             fits=names, **ext)
+    return block(language, "fits_spread_in_range", compute_flops=flops,
+                 fits_min=ratio_text(inside.min_tokens_per_param), fits_min_fit=inside.min_fit,
+                 fits_max=ratio_text(inside.max_tokens_per_param), fits_max_fit=inside.max_fit,
+                 extrapolated=extrapolated)
 
 
 def _references(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: MemoryResult | None) -> list[str]:

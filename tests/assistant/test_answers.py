@@ -239,3 +239,23 @@ def test_a_model_described_in_the_question_is_the_one_worked_through() -> None:
     routed, routed_top2 = 12 * 8 * expert, 12 * 2 * expert
     shared = 2 * 32_000 * 768 + 12 * (4 * 768 * 768 + 768 * 8 + 2 * 768) + 768  # untied head, attention, router, norms
     assert f"{shared + routed:,} − {routed:,} + {routed_top2:,} = **{shared + routed_top2:,}**" in text
+
+
+# --- fits are quoted within the span they were fitted on -----------------------------------------------------------
+
+def test_the_caveat_names_a_fit_read_beyond_its_fitted_budgets() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, SEED_EN)
+    caveats = conversation.report("en").markdown.split("## 9.")[1]
+    # Hoffmann 2022 §3.2 fitted Approach 2 on budgets of 6e18 to 3e21 FLOPs; the seed is below that:
+    assert 6 * ACTIVE_TOP1 * TOKENS < 6e18
+    assert "Read beyond its fitted span, `chinchilla-approach2` gives" in caveats
+
+
+def test_when_every_fit_extrapolates_the_caveat_says_so() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, "DeepSeek-V3 14.8T token 2048 张 H800")
+    caveats = conversation.report("zh").markdown.split("## 9.")[1]
+    # 6 × 37.55B × 14.8T ≈ 3.3e24 FLOPs: above every fit's span (the largest, Approach 2, ends at 3e21 FLOPs).
+    assert 6 * 37_552_282_624 * 14.8e12 > 3e21
+    assert "没有一个拟合处在它的拟合范围之内" in caveats and "kaplan-2020" in caveats
