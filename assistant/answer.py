@@ -20,7 +20,16 @@ from typing import Any
 
 from assistant.compose import cost_clause, suggestions_text
 from assistant.offline.intent import Asked
-from assistant.report import PRIMARY_LOSS_FIT, Language, PlanReport, duration_text, money_text, ratio_text, verdict_text
+from assistant.report import (
+    PRIMARY_LOSS_FIT,
+    Language,
+    PlanReport,
+    duration_text,
+    fit_name,
+    money_text,
+    ratio_text,
+    verdict_text,
+)
 from assistant.results import ToolResults
 from assistant.understood import defaults_line
 from prompts import Prompt, load
@@ -103,7 +112,8 @@ def advice(report: PlanReport) -> str:
         optimal = rows["compute_optimal"]
         return _say(language, "advice_over", optimal_params=count_text(optimal.params, language),
                     optimal_tokens=count_text(optimal.tokens, language),
-                    loss_gain=f"{-optimal.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):.3f}", fit=PRIMARY_LOSS_FIT)
+                    loss_gain=f"{-optimal.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):.3f}",
+                    fit=fit_name(PRIMARY_LOSS_FIT, language))
     if gpu is not None and gpu.mfu_basis != "given":
         return _say(language, "advice_mfu", mfu=f"{gpu.mfu:.0%}")
     return _say(language, "advice_near")
@@ -236,8 +246,10 @@ def compare_fits_answer(report: PlanReport) -> str:
     return "\n\n".join([_say(language, "compare_fits_lead", flops=sci(chin.compute_flops)),
                         fits_table(chin.compute_optimal, language),
                         block(language, "caveat_fits", compute_flops=sci(chin.compute_flops),
-                              fits_min=ratio_text(chin.fits_min_tokens_per_param), fits_min_fit=chin.fits_min_fit,
-                              fits_max=ratio_text(chin.fits_max_tokens_per_param), fits_max_fit=chin.fits_max_fit)])
+                              fits_min=ratio_text(chin.fits_min_tokens_per_param),
+                              fits_min_fit=fit_name(chin.fits_min_fit, language),
+                              fits_max=ratio_text(chin.fits_max_tokens_per_param),
+                              fits_max_fit=fit_name(chin.fits_max_fit, language))])
 
 
 def paper_answer(report: PlanReport, stance: str) -> str:

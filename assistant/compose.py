@@ -26,6 +26,7 @@ from assistant.report import (
     bullet_list,
     duration_text,
     fit_allocation,
+    fit_name,
     fits_table,
     label,
     money_text,
@@ -159,7 +160,7 @@ def _data_section(flops: FlopsResult, assumptions: list[AssumptionOut], language
     how = ""
     if found is not None:
         text = assumption_text(found.model_dump(), language=language)
-        how = block(language, "data_how", how=text[0].upper() + text[1:])
+        how = block(language, "data_how", how=text[0].upper() + text[1:] if language == "en" else text)
     return block(language, "data", tokens=count_text(flops.tokens, language), tokens_exact=f"{flops.tokens:,.0f}",
                  seq_len=f"{flops.seq_len:,}", data_how=how)
 
@@ -234,7 +235,7 @@ def _recommendations(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: 
                            compute_optimal_params=count_text(optimal.params, language),
                            compute_optimal_tokens=count_text(optimal.tokens, language),
                            loss_gain=f"{-optimal.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):.3f}",
-                           loss_fit=PRIMARY_LOSS_FIT))
+                           loss_fit=fit_name(PRIMARY_LOSS_FIT, language)))
     elif verdict.kind == "under-trained":
         found.append(block(language, "rec_under", factor=f"{1 / verdict.factor:.1f}",
                            data_matched_params=count_text(chin.data_matched_params, language),
@@ -253,8 +254,8 @@ def _recommendations(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: 
 def _caveats(chin: ChinchillaResult, language: Language) -> list[str]:
     return [
         block(language, "caveat_fits", compute_flops=sci(chin.compute_flops),
-              fits_min=ratio_text(chin.fits_min_tokens_per_param), fits_min_fit=chin.fits_min_fit,
-              fits_max=ratio_text(chin.fits_max_tokens_per_param), fits_max_fit=chin.fits_max_fit),
+              fits_min=ratio_text(chin.fits_min_tokens_per_param), fits_min_fit=fit_name(chin.fits_min_fit, language),
+              fits_max=ratio_text(chin.fits_max_tokens_per_param), fits_max_fit=fit_name(chin.fits_max_fit, language)),
         block(language, "caveat_loss"),
         block(language, "caveat_flops"),
     ]

@@ -66,7 +66,8 @@ def test_report_numbers_are_the_hand_values() -> None:
 def test_report_names_its_conventions_and_sources() -> None:
     report = compose_report(_artifacts(), language="en", request="x")
     assert "full S×S attention" in report.markdown
-    assert "chinchilla-approach3" in report.markdown and "92.6" in report.markdown
+    assert "| Chinchilla Approach 3 |" in report.markdown and "92.6" in report.markdown
+    assert "chinchilla-approach3" not in report.markdown  # fits by name, not by key
     assert set(report.references) >= {"hoffmann2022", "besiroglu2024", "kaplan2020", "deepseek2024"}
     stated = next(a for a in report.assumptions if a.code == "top_k_stated")
     assert stated.values == {"top_k": 1, "model": "MiniMind2-MoE", "model_top_k": 2,
