@@ -13,7 +13,8 @@ and ``RECURSION_LIMIT`` graph steps. Tool exceptions reach the model as tool mes
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain.agents import create_agent
@@ -33,6 +34,7 @@ from assistant.lc_tools import langchain_tools
 from assistant.offline.model import OfflinePlannerModel
 from assistant.settings import Settings
 from prompts import load
+from tools.error_text import reason_text
 
 log = logging.getLogger(__name__)
 
@@ -57,24 +59,38 @@ def chat_model(settings: Settings) -> BaseChatModel:
     )
 
 
-def describe_failure(error: BaseException, settings: Settings | None = None) -> str:
-    """A short, key-free reason for a failed model call."""
+@dataclass(frozen=True)
+class FailureReason:
+    """Why a model call failed, as a code with values (its sentence: ``prompts/errors``, block ``reasons``)."""
+
+    code: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        return reason_text(self.code, language=language, **self.values)
+
+
+def failure_reason(error: BaseException) -> FailureReason:
+    """The reason for a failed model call: an HTTP status, a timeout, no connection, malformed output, …"""
     name = type(error).__name__
     status = getattr(error, "status_code", None)
-    reasons = {401: "the API key was rejected", 403: "access denied", 404: "model or endpoint not found",
-               429: "rate limit or quota exceeded"}
-    if status in reasons:
-        reason = reasons[status]
-    elif status is not None and status >= 500:
-        reason = f"the endpoint failed (HTTP {status})"
-    elif "Timeout" in name:
-        reason = "the endpoint timed out"
-    elif "Connection" in name:
-        reason = "the endpoint could not be reached"
-    elif isinstance(error, MalformedOutputError):
-        reason = "the model kept returning malformed tool calls"
-    else:
-        reason = f"the model call failed ({name})"
+    by_status = {401: "api_key_rejected", 403: "access_denied", 404: "not_found", 429: "rate_limited"}
+    if status in by_status:
+        return FailureReason(by_status[status])
+    if status is not None and status >= 500:
+        return FailureReason("endpoint_http", {"status": status})
+    if "Timeout" in name:
+        return FailureReason("timeout")
+    if "Connection" in name:
+        return FailureReason("unreachable")
+    if isinstance(error, MalformedOutputError):
+        return FailureReason("malformed_tool_calls")
+    return FailureReason("model_call_failed", {"error_type": name})
+
+
+def describe_failure(error: BaseException, settings: Settings | None = None) -> str:
+    """A short, key-free reason for a failed model call, in English (for logs)."""
+    reason = failure_reason(error).text("en")
     return settings.redact(reason) if settings else reason
 
 
@@ -111,9 +127,9 @@ class OfflineFallbackMiddleware(AgentMiddleware):
         except GraphBubbleUp:
             raise
         except Exception as error:  # noqa: BLE001 - any endpoint failure falls back
-            reason = describe_failure(error, self.settings)
-            log.warning("LLM call failed, answering offline: %s", reason)
-            _emit({"type": "fallback", "reason": reason})
+            reason = failure_reason(error)
+            log.warning("LLM call failed, answering offline: %s", describe_failure(error, self.settings))
+            _emit({"type": "fallback", "code": reason.code, "values": dict(reason.values)})
             return _marked(handler(request.override(model=self.fallback)))
 
 
@@ -150,7 +166,8 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def _tool_error_text(error: Exception, request: Any) -> str:
-    return f'{{"error": "{type(error).__name__} in {request.tool_call["name"]}", "hint": "check the arguments"}}'
+    return (f'{{"error": "{type(error).__name__} in {request.tool_call["name"]}", "code": "internal_error", '
+            f'"hint": "check the arguments"}}')
 
 
 def build_agent(settings: Settings, *, model: BaseChatModel | None = None) -> Any:

@@ -28,6 +28,7 @@ from assistant.report import (
     PlanReport,
     duration_text,
     factor_text,
+    fit_name,
     label,
     loss_table,
     money_text,
@@ -130,7 +131,8 @@ def advice(report: PlanReport) -> str:
         optimal = rows["compute_optimal"]
         return _say(language, "advice_over", optimal_params=count_text(optimal.params, language),
                     optimal_tokens=count_text(optimal.tokens, language),
-                    loss_gain=f"{-optimal.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):.3f}", fit=PRIMARY_LOSS_FIT)
+                    loss_gain=f"{-optimal.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):.3f}",
+                    fit=fit_name(PRIMARY_LOSS_FIT, language))
     if gpu is not None and gpu.mfu_basis != "given":
         return _say(language, "advice_mfu", mfu=f"{gpu.mfu:.0%}")
     return _say(language, "advice_near")
@@ -216,7 +218,7 @@ def loss_answer(report: PlanReport) -> str:
     else:
         position = _say(language, "loss_point_before", factor=factor_text(1 / point.plan_over_point))
     lines = [report.understood, *report.first_lines[1:], _say(language, "loss_lead"), loss_table(loss, language),
-             _say(language, "loss_point", fit=curve.fit, tokens=count_text(point.tokens, language),
+             _say(language, "loss_point", fit=fit_name(curve.fit, language), tokens=count_text(point.tokens, language),
                   ratio=ratio_text(point.tokens_per_param), position=position,
                   per=per_param_text(loss.is_moe, language))]
     return "\n\n".join(lines)

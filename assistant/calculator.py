@@ -6,7 +6,8 @@ the tools with the same reader as the chat and the command line (:mod:`tools.len
 pre-filled or defaulted here: a blank field is not stated, and the core names every default it takes.
 The tools run through :func:`tools.registry.run_tool` (the ones the offline planner calls, in its
 order) and :func:`assistant.compose.compose_report` writes the report, so the UI computes nothing. Bad
-values come back together, one line each, naming the field and the reason.
+values come back together, one line each in the interface's language, naming the field and what was
+expected (:mod:`tools.error_text`: each problem is a code with values until it is said).
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from assistant.compose import compose_report
 from assistant.offline.planner import PLAN_TOOLS
 from assistant.report import PlanReport
 from assistant.results import typed_results
+from tools.error_text import failure_text, problem_text
 from tools.registry import run_tool
+
+Problem = dict[str, Any]
+"""One thing to fix, as the tools list them: ``{"field", "got", "code", "values"}``."""
 
 FIELDS: tuple[str, ...] = (
     "model_source", "preset", "config_file", "vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads",
@@ -39,7 +44,11 @@ MOE_FIELDS = ("num_experts", "num_shared_experts", "expert_intermediate_size", "
 @dataclass
 class CalcOutcome:
     report: PlanReport | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one line each, in the interface's language
+
+
+def _missing(field_name: str, code: str) -> Problem:
+    return {"field": field_name, "got": None, "code": code}
 
 
 def _blank(value: Any) -> bool:
@@ -52,26 +61,23 @@ def _given(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
             for name in names if not _blank(values.get(name))}
 
 
-def _missing(values: dict[str, Any], name: str) -> bool:
-    return _blank(values.get(name))
-
-
-def _config(path: Any, problems: list[str]) -> dict[str, Any] | None:
+def _config(path: Any, problems: list[Problem]) -> dict[str, Any] | None:
     if _blank(path):
-        problems.append("config_file: upload a HuggingFace config.json")
+        problems.append(_missing("config_file", "config_missing"))
         return None
     try:
         loaded = json.loads(Path(str(path)).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        problems.append(f"config_file: not a readable JSON file ({type(error).__name__})")
+        problems.append({"field": "config_file", "got": Path(str(path)).name, "code": "config_unreadable",
+                         "values": {"error_type": type(error).__name__}})
         return None
     if not isinstance(loaded, dict):
-        problems.append("config_file: expected a JSON object")
+        problems.append({"field": "config_file", "got": type(loaded).__name__, "code": "json_object"})
         return None
     return loaded
 
 
-def model_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
+def model_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
     """The ``model`` argument of the tools (a ModelSpec as a dict): exactly what the form states.
 
     The source picks the architecture (a preset, a config.json, the dimensions, or sizes only); stated sizes,
@@ -82,7 +88,7 @@ def model_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | 
               **{"dense": {"dense": True}, "moe": {"dense": False}}.get(values.get("model_kind") or "", {})}
     if source == "preset":
         if _blank(values.get("preset")):
-            problems.append("preset: choose a preset")
+            problems.append(_missing("preset", "preset_missing"))
             return None
         return {"preset": values["preset"], **stated}
     if source == "config":
@@ -97,39 +103,36 @@ def model_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | 
     return spec
 
 
-def data_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
+def data_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
     """The ``data`` argument of the tools (a DataSpec as a dict)."""
     spec: dict[str, Any] = _given(values, ("seq_len", "epochs"))
     if (values.get("data_source") or "samples") == "tokens":
-        if _missing(values, "tokens"):
-            problems.append("tokens: give the number of training tokens, e.g. 14.8B")
+        if _blank(values.get("tokens")):
+            problems.append(_missing("tokens", "tokens_missing"))
             return None
         return {"tokens": values["tokens"], **spec}
-    for name, example in (("samples", "the number of samples, e.g. 28.9M"), ("mean_length", "the mean sample length"),
-                          ("length_unit", "whether the mean length is in tokens or characters")):
-        if _missing(values, name):
-            problems.append(f"{name}: give {example}")
-    if any(_missing(values, name) for name in ("samples", "mean_length", "length_unit")):
+    needed = [name for name in ("samples", "mean_length", "length_unit") if _blank(values.get(name))]
+    problems.extend(_missing(name, f"{name}_missing") for name in needed)
+    if needed:
         return None
     return {**_given(values, ("samples", "mean_length", "length_unit", "tokens_per_char")), **spec}
 
 
-def hardware_spec(values: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
+def hardware_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
     """The ``hardware`` argument of the tools, or None when no GPU is chosen."""
     if _blank(values.get("gpu")):
         return None
     spec: dict[str, Any] = {"gpu": values["gpu"], **_given(values, ("gpu_count", "mfu", "currency"))}
-    if not _missing(values, "price"):
+    if not _blank(values.get("price")):
         spec["price_per_gpu_hour"] = _given(values, ("price",))["price"]
     return spec
 
 
-def _problems(name: str, result: dict[str, Any]) -> list[str]:
-    """One line per invalid field of a failed tool call."""
+def _problems(name: str, result: dict[str, Any], language: str) -> list[str]:
+    """One line per invalid field of a failed tool call, in ``language``."""
     if result.get("errors"):
-        return [f"{e['field']}: got {e['got']!r}, expected {e['expected']}" for e in result["errors"]]
-    hint = f" ({result['hint']})" if result.get("hint") else ""
-    return [f"{result.get('error') or f'{name} failed'}{hint}"]
+        return [problem_text(problem, language=language) for problem in result["errors"]]
+    return [failure_text(result, language=language, tool=name)]
 
 
 def _request_text(model: dict[str, Any], data: dict[str, Any], hardware: dict[str, Any] | None) -> str:
@@ -139,12 +142,13 @@ def _request_text(model: dict[str, Any], data: dict[str, Any], hardware: dict[st
 
 def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
     """Run the planner's tools on the form's values and compose the report, or list what to fix."""
+    missing: list[Problem] = []
+    model = model_spec(values, missing)
+    data = data_spec(values, missing)
+    hardware = hardware_spec(values, missing)
+    if missing or model is None or data is None:
+        return CalcOutcome(problems=[problem_text(problem, language=language) for problem in missing])
     problems: list[str] = []
-    model = model_spec(values, problems)
-    data = data_spec(values, problems)
-    hardware = hardware_spec(values, problems)
-    if problems or model is None or data is None:
-        return CalcOutcome(problems=problems)
     calls: dict[str, dict[str, Any]] = {
         "count_parameters": {"model": model},
         "estimate_training_flops": {"model": model, "data": data},
@@ -158,7 +162,7 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
             continue
         outcome = run_tool(name, calls[name])
         if not outcome.ok:
-            problems.extend(_problems(name, outcome.result))
+            problems.extend(_problems(name, outcome.result, language))
             continue
         artifacts[name] = outcome.result
     flops = artifacts.get("estimate_training_flops")
@@ -170,7 +174,7 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
         if outcome.ok:
             artifacts["estimate_training_memory"] = outcome.result
         else:
-            problems.extend(_problems("estimate_training_memory", outcome.result))
+            problems.extend(_problems("estimate_training_memory", outcome.result, language))
     if problems:
         return CalcOutcome(problems=list(dict.fromkeys(problems)))
     report = compose_report(typed_results(artifacts), language="zh" if language == "zh" else "en",

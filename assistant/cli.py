@@ -429,6 +429,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
     from assistant import export
+    from assistant.report import markdown_file
     from assistant.session import Conversation
 
     conversation = Conversation(_settings(args))
@@ -446,17 +447,17 @@ def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
         if args.format == "json" and final.question is not None:
             stdout.write(json.dumps(final.question, ensure_ascii=False, indent=2) + "\n")
         else:
-            stdout.write(final.text.rstrip() + "\n")
+            stdout.write(markdown_file(final.text).rstrip() + "\n")
         return 0
     if args.format == "json":
         stdout.write(export.json_export(report))
     elif args.format == "latex":
-        stdout.write(export.latex_export(report) if report.kind == "plan" else report.markdown)
+        stdout.write(export.latex_export(report) if report.kind == "plan" else markdown_file(report.markdown))
     elif args.format == "bibtex":
         stdout.write(export.bibtex_export(report))
     else:
         text = report.markdown if args.lang or args.full else final.text
-        stdout.write(text.rstrip() + "\n")
+        stdout.write(markdown_file(text).rstrip() + "\n")
         if final.flags:
             stdout.write("\n> ⚠ untraced numbers: " + ", ".join(final.flags) + "\n")
     return 0
@@ -480,7 +481,7 @@ def _chat_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
             elif event.kind == "tool_start":
                 stdout.write(f"  → {event.tool}({json.dumps(event.arguments, ensure_ascii=False)})\n")
             elif event.kind == "tool_result":
-                stdout.write(f"  ← {event.tool}: {'ok' if event.ok else event.result.get('error')}\n")
+                stdout.write(f"  ← {event.tool}: {'ok' if event.ok else event.text}\n")
             elif event.kind in ("notice", "flag", "error"):
                 stdout.write("\n" + event.text + "\n")
             stdout.flush()

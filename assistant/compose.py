@@ -26,6 +26,7 @@ from assistant.report import (
     bullet_list,
     duration_text,
     fit_allocation,
+    fit_name,
     fits_table,
     label,
     loss_table,
@@ -163,7 +164,7 @@ def _data_section(flops: FlopsResult, assumptions: list[AssumptionOut], language
     how = ""
     if found is not None:
         text = assumption_text(found.model_dump(), language=language)
-        how = block(language, "data_how", how=text[0].upper() + text[1:])
+        how = block(language, "data_how", how=text[0].upper() + text[1:] if language == "en" else text)
     return block(language, "data", tokens=count_text(flops.tokens, language), tokens_exact=f"{flops.tokens:,.0f}",
                  seq_len=f"{flops.seq_len:,}", data_how=how)
 
@@ -245,7 +246,7 @@ def _recommendations(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: 
                            compute_optimal_params=count_text(optimal.params, language),
                            compute_optimal_tokens=count_text(optimal.tokens, language),
                            loss_gain=f"{-optimal.loss_delta.get(PRIMARY_LOSS_FIT, 0.0):.3f}",
-                           loss_fit=PRIMARY_LOSS_FIT))
+                           loss_fit=fit_name(PRIMARY_LOSS_FIT, language)))
     elif verdict.kind == "under-trained":
         found.append(block(language, "rec_under", factor=f"{1 / verdict.factor:.1f}",
                            data_matched_params=count_text(chin.data_matched_params, language),
@@ -275,18 +276,18 @@ def fits_spread_text(chin: ChinchillaResult, language: Language) -> str:
     flops, inside, beyond = sci(chin.compute_flops), chin.fits_in_range, chin.fits_extrapolated
     ext: dict[str, str] = {}
     if beyond is not None:
-        ext = {"ext_min": ratio_text(beyond.min_tokens_per_param), "ext_min_fit": beyond.min_fit,
-               "ext_max": ratio_text(beyond.max_tokens_per_param), "ext_max_fit": beyond.max_fit}
+        ext = {"ext_min": ratio_text(beyond.min_tokens_per_param), "ext_min_fit": fit_name(beyond.min_fit, language),
+               "ext_max": ratio_text(beyond.max_tokens_per_param), "ext_max_fit": fit_name(beyond.max_fit, language)}
     if inside is None:
         return block(language, "fits_spread_none_in_range", compute_flops=flops, **ext)
     extrapolated = ""
     if beyond is not None:
-        names = ("、" if language == "zh" else ", ").join(f"`{fit}`" for fit in beyond.fits)
+        names = ("、" if language == "zh" else ", ").join(fit_name(fit, language) for fit in beyond.fits)
         extrapolated = block(language, "fits_extrapolated_one" if len(beyond.fits) == 1 else "fits_extrapolated",
                              fits=names, **ext)
     return block(language, "fits_spread_in_range", compute_flops=flops,
-                 fits_min=ratio_text(inside.min_tokens_per_param), fits_min_fit=inside.min_fit,
-                 fits_max=ratio_text(inside.max_tokens_per_param), fits_max_fit=inside.max_fit,
+                 fits_min=ratio_text(inside.min_tokens_per_param), fits_min_fit=fit_name(inside.min_fit, language),
+                 fits_max=ratio_text(inside.max_tokens_per_param), fits_max_fit=fit_name(inside.max_fit, language),
                  extrapolated=extrapolated)
 
 

@@ -1,14 +1,15 @@
 """Test an OpenAI-compatible endpoint: ``GET {base_url}/models`` through the openai SDK.
 
 The openai SDK stays inside ``assistant/``; the UI only formats the :class:`ConnectionCheck`.
-The key is only sent in the request's Authorization header; the reason on failure is key-free.
+The key is only sent in the request's Authorization header; the reason on failure is key-free: a code
+with values (:class:`assistant.agent.FailureReason`) the UI says in its language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.agent import describe_failure
+from assistant.agent import FailureReason, failure_reason
 from assistant.settings import Settings
 
 _TIMEOUT_S = 15.0
@@ -21,7 +22,11 @@ class ConnectionCheck:
     url: str
     model: str
     models: tuple[str, ...] = ()
-    reason: str = ""
+    failure: FailureReason | None = None
+
+    def reason(self, language: str) -> str:
+        """Why the check failed, in ``language`` ("" when it did not fail)."""
+        return self.failure.text(language) if self.failure else ""
 
     @property
     def model_listed(self) -> bool:
@@ -40,8 +45,7 @@ def check_connection(settings: Settings) -> ConnectionCheck:
     try:
         models = tuple(item.id for item in client.models.list())
     except Exception as error:  # noqa: BLE001 - any failure is a reason, not a trace
-        return ConnectionCheck(ok=False, offline=False, url=url, model=model,
-                               reason=settings.redact(describe_failure(error, settings)))
+        return ConnectionCheck(ok=False, offline=False, url=url, model=model, failure=failure_reason(error))
     finally:
         client.close()
     return ConnectionCheck(ok=True, offline=False, url=url, model=model, models=models)

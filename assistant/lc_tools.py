@@ -43,7 +43,8 @@ def explain_concept(topic: str, language: str = "en") -> tuple[str, dict[str, An
     ids = [entry.id for entry in glossary.entries()]
     entry_id = topic if topic in ids else glossary.match_concept(topic)
     if entry_id is None:
-        error = {"error": f"no glossary entry for {topic!r}", "hint": "use one of: " + ", ".join(ids)}
+        error = {"error": f"no glossary entry for {topic!r}", "code": "unknown_concept", "values": {"topic": topic},
+                 "hint": "use one of: " + ", ".join(ids)}
         return json.dumps(error, ensure_ascii=False), error
     lang = "zh" if language == "zh" else "en"
     text = glossary.render_entry(entry_id, lang=lang, plan_values=None)

@@ -129,13 +129,14 @@ def _minimind2_moe() -> KnownRun:
 
 @cache
 def known_runs() -> tuple[KnownRun, ...]:
-    """Well-known runs for the tokens-per-parameter figure; values from shared/reference/literature.md."""
+    """Well-known runs for the tokens-per-parameter figure; values from shared/reference/literature.md (§1f, §6b,
+    §9a), each citing its publication."""
     return (
-        KnownRun("Chinchilla 70B", 70e9, 1.4e12, None, "Hoffmann et al. 2022 Table 1 (literature.md §1f)"),
-        KnownRun("Llama 2 7B", 6.7e9, 2.0e12, None, "meta-llama/llama MODEL_CARD.md (literature.md §6b, §9a)"),
-        KnownRun("Llama 3 8B", 8e9, 15e12, None, "meta-llama/llama3 MODEL_CARD.md, 15T+ (literature.md §6b, §9a)"),
+        KnownRun("Chinchilla 70B", 70e9, 1.4e12, None, "Hoffmann et al. 2022, Table 1"),
+        KnownRun("Llama 2 7B", 6.7e9, 2.0e12, None, "meta-llama/llama MODEL_CARD.md"),
+        KnownRun("Llama 3 8B", 8e9, 15e12, None, "meta-llama/llama3 MODEL_CARD.md, 15T+"),
         KnownRun("DeepSeek-V3", 37e9, 14.8e12, 671e9,
-                 "DeepSeek-V3 report Table 1: 671B total / 37B active, 14.8T (literature.md §9a)"),
+                 "DeepSeek-V3 report, Table 1: 671B total / 37B active, 14.8T"),
         _minimind2_moe(),
     )
 

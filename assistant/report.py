@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from prompts import load
+from prompts.glossary import concept_footnotes, link_concepts, parse_concept_href, render_entry
 from tools.analysis import (
     AssumptionOut,
     BudgetResult,
@@ -86,6 +87,19 @@ Report = Annotated[PlanReport | BudgetReport, Field(discriminator="kind")]
 _REPORT: TypeAdapter[PlanReport | BudgetReport] = TypeAdapter(Report)
 
 
+def markdown_file(markdown: str) -> str:
+    """Markdown written to a file or a terminal, where the app's concept links cannot open: each becomes the
+    entry's title with a footnote giving the entry's title and text, in the link's language."""
+    return concept_footnotes(markdown)
+
+
+def concept_page(href: str) -> str | None:
+    """The glossary entry a concept link opens (``#concept/zh/moe-routing``), as Markdown in the link's language;
+    None when ``href`` is not a concept link."""
+    target = parse_concept_href(href)
+    return None if target is None else render_entry(target[1], lang=target[0])
+
+
 def report_from_json(data: dict[str, Any]) -> PlanReport | BudgetReport:
     """A report read back from its JSON form (``report.model_dump(mode="json")``)."""
     return _REPORT.validate_python(data)
@@ -104,8 +118,19 @@ def labels(language: Language) -> dict[str, str]:
     return load(f"report/{language}").table("labels")
 
 
+@cache
+def _fit_names(language: Language) -> dict[str, str]:
+    return load(f"names/{language}").table("fits")
+
+
+def fit_name(fit: str, language: Language) -> str:
+    """A fit as a reader knows it ("Chinchilla 方法 3", "Epoch AI 2024"), not its key."""
+    return _fit_names(language)[fit]
+
+
 def block(language: Language, name: str, **values: Any) -> str:
-    return Template(blocks(language)[name]).substitute(**values)
+    """A block with its placeholders filled and its ``[[concept]]`` marks as links to the glossary."""
+    return link_concepts(Template(blocks(language)[name]).substitute(**values), lang=language)
 
 
 def label(language: Language, name: str, **values: Any) -> str:
@@ -184,7 +209,7 @@ def fits_table(allocations: list[FitAllocation], language: Language) -> str:
     rows = []
     for a in in_fit_order(allocations):
         mark = label(language, "approx_mark") if a.approximate else ""
-        rows.append([f"`{a.fit}`", mark + count_text(a.params, language), count_text(a.tokens, language),
+        rows.append([fit_name(a.fit, language), mark + count_text(a.params, language), count_text(a.tokens, language),
                      ratio_text(a.tokens_per_param)])
     header = [label(language, k) for k in ("col_fit", "col_fit_params", "col_fit_tokens", "col_fit_tpp")]
     return pipe_table(header, rows)
@@ -199,7 +224,7 @@ def alternatives_table(chinchilla: ChinchillaResult, language: Language) -> str:
         header.append(label(language, "col_gpu"))
     if with_cost:
         header.append(label(language, "col_cost"))
-    header.append(label(language, "col_loss", fit=PRIMARY_LOSS_FIT))
+    header.append(label(language, "col_loss", fit=fit_name(PRIMARY_LOSS_FIT, language)))
     rows = []
     for row in rows_in:
         cells = [label(language, row.key), count_text(row.params, language), count_text(row.tokens, language),
@@ -222,7 +247,7 @@ def loss_table(loss: LossCurveResult, language: Language) -> str:
     per = per_param_text(loss.is_moe, language)
     rows = []
     for curve in loss.fits:
-        cells = [f"`{curve.fit}`"]
+        cells = [fit_name(curve.fit, language)]
         for point in curve.checkpoints:
             loss = f"{point.loss_nats:.2f}"
             cells.append(label(language, "loss_with_gain", loss=loss, gain=f"{point.remaining_gain_nats:.2f}")

@@ -9,6 +9,7 @@ does not validate against its model is an error, not a half-read dict.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,17 +17,30 @@ from langchain_core.messages import BaseMessage, ToolMessage
 from pydantic import ValidationError
 
 from tools.analysis import BudgetResult, ChinchillaResult, FlopsResult, GpuTimeResult, MemoryResult, ParamsResult
+from tools.error_text import block_text, failure_text
 from tools.loss_curve import LossCurveResult
 from tools.registry import TOOLS
 
 
 @dataclass(frozen=True)
 class ToolError:
-    """A tool call that failed: the error payload the tool returned."""
+    """A tool call that failed: the error payload the tool returned (English ``error`` and ``hint`` for the
+    model; the codes in ``result`` for the user, see :meth:`text`)."""
 
     tool: str
     error: str
     hint: str = ""
+    result: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def text(self, language: str) -> str:
+        """The failure in ``language``, naming the tool as the user knows it."""
+        return failure_text(self.result or {"error": self.error}, language=language, tool=self.tool)
+
+
+def errors_text(errors: Sequence[ToolError], *, language: str) -> str:
+    """Every failed call of a turn in ``language``, one after the other ("no result" when there is none)."""
+    texts = [error.text(language) for error in errors] or [failure_text({"code": "no_result"}, language=language)]
+    return block_text("problem_separator", language=language).join(texts)
 
 
 @dataclass(frozen=True)
@@ -103,10 +117,11 @@ def typed_results(raw: dict[str, dict[str, Any]]) -> ToolResults:
         if name not in _FIELDS:
             continue
         if "error" in result:
-            errors.append(ToolError(name, str(result["error"]), str(result.get("hint") or "")))
+            errors.append(ToolError(name, str(result["error"]), str(result.get("hint") or ""), result=result))
             continue
         try:
             typed[_FIELDS[name]] = TOOLS[name].result_model.model_validate(result)
         except ValidationError as error:
-            errors.append(ToolError(name, f"an unreadable result ({error.error_count()} invalid fields)"))
+            errors.append(ToolError(name, f"an unreadable result ({error.error_count()} invalid fields)", result={
+                "code": "unreadable_result", "values": {"count": error.error_count()}}))
     return ToolResults(**typed, errors=tuple(errors))

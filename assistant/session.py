@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 
-from assistant.agent import FALLBACK_MARK, MODEL_CALL_LIMIT, RECURSION_LIMIT, build_agent, describe_failure
+from assistant.agent import FALLBACK_MARK, MODEL_CALL_LIMIT, RECURSION_LIMIT, FailureReason, build_agent, failure_reason
 from assistant.compose import compose_report
 from assistant.offline.planner import (
     ReadingNotes,
@@ -31,6 +31,7 @@ from assistant.report import BudgetReport, PlanReport
 from assistant.results import results_of
 from assistant.settings import Settings
 from assistant.trace import untraced_numbers
+from tools.error_text import block_text, failure_text
 
 log = logging.getLogger(__name__)
 
@@ -55,36 +56,6 @@ class Event:
     report: PlanReport | BudgetReport | None = None
     flags: tuple[str, ...] = ()
     question: dict[str, Any] | None = None  # a clarifying question as data (offline planner), for --format json
-
-
-_ERROR_TEXT = {
-    "zh": "抱歉，这次没有算完：{reason}。对话记录都还在，可以换个说法再试一次。",
-    "en": "Sorry, this turn did not finish: {reason}. The conversation is kept; try again or rephrase.",
-}
-_FALLBACK_TEXT = {
-    "zh": "⚠️ 语言模型接口不可用（{reason}），改由内置离线模型回答。",
-    "en": "⚠️ The LLM endpoint failed ({reason}); the built-in offline model answers instead.",
-}
-_LIMIT_TEXT = {
-    "zh": "这一轮的模型调用次数已达上限（{limit} 次），已停止以免空转。"
-          "请把问题说得更具体一些，或直接给出模型、数据和硬件。",
-    "en": "This turn reached its limit of {limit} model calls and was stopped so it cannot loop. "
-          "Please be more specific, or state the model, the data and the hardware directly.",
-}
-# Chinese renderings of assistant.agent.describe_failure's reasons.
-_REASONS_ZH = {
-    "the API key was rejected": "API 密钥被拒绝",
-    "access denied": "没有访问权限",
-    "model or endpoint not found": "找不到该模型或接口",
-    "rate limit or quota exceeded": "超出速率限制或额度",
-    "the endpoint timed out": "接口超时",
-    "the endpoint could not be reached": "无法连接到接口",
-    "the model kept returning malformed tool calls": "模型反复返回格式错误的工具调用",
-}
-_FLAG_TEXT = {
-    "zh": "⚠️ 以下数字无法在工具结果中找到对应，请谨慎对待：{numbers}",
-    "en": "⚠️ These numbers match no tool result; treat them with care: {numbers}",
-}
 
 
 @dataclass
@@ -119,8 +90,8 @@ class Conversation:
             for mode_name, payload in stream:
                 if mode_name == "custom" and isinstance(payload, dict) and payload.get("type") == "fallback":
                     mode = "fallback"
-                    reason = _reason(payload["reason"], language)
-                    yield Event("notice", text=_FALLBACK_TEXT[language].format(reason=reason), mode=mode)
+                    reason = FailureReason(payload["code"], payload.get("values") or {}).text(language)
+                    yield Event("notice", text=block_text("fallback", language=language, reason=reason), mode=mode)
                 elif mode_name == "messages":
                     chunk, meta = payload
                     if isinstance(chunk, AIMessageChunk) and isinstance(chunk.content, str) and chunk.content:
@@ -130,19 +101,18 @@ class Conversation:
                 elif mode_name == "updates":
                     for message in _messages_of(payload):
                         new.append(message)
-                        yield from self._tool_events(message, started, mode)
+                        yield from self._tool_events(message, started, mode, language)
         except Exception as error:  # noqa: BLE001 - the turn fails, the conversation survives
             log.warning("turn failed: %s", self.settings.redact(f"{type(error).__name__}: {error}"))
             self.messages.extend(_answered(new))
-            reason = _reason(describe_failure(error, self.settings), language)
-            yield Event("error", text=_ERROR_TEXT[language].format(reason=reason),
-                        ok=False, mode=mode)
+            reason = failure_reason(error).text(language)
+            yield Event("error", text=block_text("turn_failed", language=language, reason=reason), ok=False, mode=mode)
             return
         self.messages.extend(new)
         final = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
         answer = message_text(final) if final else ""
         if answer.startswith("Model call limits exceeded"):  # ModelCallLimitMiddleware's own wording
-            answer = _LIMIT_TEXT[language].format(limit=MODEL_CALL_LIMIT)
+            answer = block_text("call_limit", language=language, limit=MODEL_CALL_LIMIT)
         report = _report(self.messages[start:], language=language, request=text,
                          changes=self._offline_changes(len(self.messages)),
                          notes=self._offline_notes(len(self.messages)))
@@ -153,7 +123,8 @@ class Conversation:
             known = [m.artifact for m in self.messages if isinstance(m, ToolMessage) and isinstance(m.artifact, dict)]
             flags = tuple(untraced_numbers(answer, results=known, user_text=_users(self)))
             if flags:
-                yield Event("flag", text=_FLAG_TEXT[language].format(numbers=", ".join(flags)), flags=flags, mode=mode)
+                yield Event("flag", text=block_text("untraced", language=language, numbers=", ".join(flags)),
+                            flags=flags, mode=mode)
         question = pending_question(self.messages[:start + 1]) if report is None and self._offline(
             self.messages[start:]) else None
         if report is not None and not self._offline(self.messages[start:]) and report.first_lines:
@@ -195,7 +166,8 @@ class Conversation:
         turn = split_turn(self.messages[:end])
         return reading_notes(turn, plans(turn)[1]) if self._offline(turn.after) else None
 
-    def _tool_events(self, message: BaseMessage, started: dict[str, float], mode: Mode) -> Iterator[Event]:
+    def _tool_events(self, message: BaseMessage, started: dict[str, float], mode: Mode, language: str
+                     ) -> Iterator[Event]:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
                 started[call["id"]] = time.monotonic()
@@ -204,19 +176,10 @@ class Conversation:
             result = message.artifact if isinstance(message.artifact, dict) else {"text": message_text(message)}
             ok = "error" not in result and message.status != "error"
             began = started.pop(message.tool_call_id, None)
+            # A failure is said in the conversation's language; the result keeps the English the model reads.
+            text = "" if ok else failure_text(result, language=language)
             yield Event("tool_result", tool=message.name, call_id=message.tool_call_id, result=result, ok=ok,
-                        duration_s=(time.monotonic() - began) if began else None, mode=mode)
-
-
-def _reason(reason: str, language: str) -> str:
-    """A failure reason in the user's language (HTTP statuses and exception names stay as they are)."""
-    if language != "zh":
-        return reason
-    if reason.startswith("the endpoint failed (HTTP"):
-        return "接口出错（HTTP " + reason.split("HTTP ")[1].rstrip(")") + "）"
-    if reason.startswith("the model call failed"):
-        return "模型调用失败" + reason.removeprefix("the model call failed")
-    return _REASONS_ZH.get(reason, reason)
+                        text=text, duration_s=(time.monotonic() - began) if began else None, mode=mode)
 
 
 def _messages_of(update: Any) -> list[BaseMessage]:

@@ -1,7 +1,8 @@
 """The bilingual glossary: one ``prompts/glossary/<id>.md`` file per concept.
 
 Each file has front matter (``id``, ``version``, ``title_zh``, ``title_en``, ``keywords_zh`` and
-``keywords_en`` as comma-separated phrases, ``sources`` separated by semicolons, ``related`` ids)
+``keywords_en`` as comma-separated phrases, ``sources`` (English citations) and ``sources_zh`` (the same
+citations as a Chinese text cites them) separated by semicolons, ``related`` ids)
 and a body with two sections, ``## zh`` and ``## en``. Each section holds a plain explanation
 and, optionally, a ``### with_plan`` paragraph: a :class:`string.Template` that may use only the
 names in :data:`PLAN_PLACEHOLDERS`, filled with the user's own numbers (already formatted by the
@@ -10,6 +11,9 @@ caller: this module never formats or computes a number).
 * :func:`entries` / :func:`get`: the parsed entries.
 * :func:`match_concept`: which entry a question such as "什么是 6ND?" asks about, or ``None``.
 * :func:`render_entry`: one entry as Markdown, in one language, with the user's numbers if given.
+* :func:`link_concepts`: a template's ``[[id]]`` marks as links titled in the text's language, whose target
+  (``#concept/<lang>/<id>``) the app opens as the entry; :func:`concept_footnotes` turns those links into
+  footnotes with the entry's title and text, for Markdown written to a file.
 """
 
 from __future__ import annotations
@@ -29,9 +33,14 @@ __all__ = [
     "PLAN_PLACEHOLDERS",
     "Entry",
     "UnknownConceptError",
+    "concept_footnotes",
+    "concept_ids",
+    "concept_link",
     "entries",
     "get",
+    "link_concepts",
     "match_concept",
+    "parse_concept_href",
     "render_entry",
 ]
 
@@ -72,9 +81,10 @@ _ORDER = (
     "overtraining",
 )
 _FOLDER = "glossary"
-_REQUIRED = ("title_zh", "title_en", "keywords_zh", "keywords_en", "sources", "related")
-_SOURCES_HEADING = "Sources / 来源"
-_RELATED_HEADING = {"zh": "相关概念", "en": "Related"}
+_REQUIRED = ("title_zh", "title_en", "keywords_zh", "keywords_en", "sources", "sources_zh", "related")
+_SOURCES_HEADING = {"zh": "来源", "en": "Sources"}
+_RELATED_HEADING = {"zh": "相关概念：", "en": "Related:"}
+_LIST_SEPARATOR = {"zh": "、", "en": ", "}
 
 
 class UnknownConceptError(KeyError):
@@ -100,6 +110,7 @@ class Entry:
     keywords_zh: tuple[str, ...]
     keywords_en: tuple[str, ...]
     sources: tuple[str, ...]
+    sources_zh: tuple[str, ...]
     related: tuple[str, ...]
 
     def title(self, lang: Language) -> str:
@@ -108,6 +119,15 @@ class Entry:
     def body(self, lang: Language) -> str:
         """The plain explanation, without the with_plan paragraph."""
         return self.body_zh if _lang(lang) == "zh" else self.body_en
+
+    def citations(self, lang: Language) -> tuple[str, ...]:
+        """The sources as a text in ``lang`` cites them (the same works, in the same order)."""
+        return self.sources_zh if _lang(lang) == "zh" else self.sources
+
+    def text(self, lang: Language) -> str:
+        """The explanation as one paragraph (its lines joined), for a footnote."""
+        return ("" if _lang(lang) == "zh" else " ").join(line.strip() for line in self.body(lang).splitlines()
+                                                         if line.strip())
 
     def with_plan(self, lang: Language) -> str | None:
         """The ``string.Template`` paragraph that uses the user's numbers, or ``None``."""
@@ -157,11 +177,63 @@ def render_entry(entry_id: str, *, lang: Language, plan_values: Mapping[str, str
             parts.append(Template(template).substitute({name: str(plan_values[name]) for name in needed}))
     if worked:
         parts.append(worked)
-    titles = [get(related).title(language) for related in entry.related]
-    if titles:
-        parts.append(f"**{_RELATED_HEADING[language]}:** " + ("、" if language == "zh" else ", ").join(titles))
-    parts.append(f"**{_SOURCES_HEADING}**\n" + "\n".join(f"- {source}" for source in entry.sources))
+    links = [concept_link(related, lang=language) for related in entry.related]
+    if links:
+        parts.append(f"**{_RELATED_HEADING[language]}** " + _LIST_SEPARATOR[language].join(links))
+    parts.append(f"**{_SOURCES_HEADING[language]}**\n" + "\n".join(f"- {source}" for source in
+                                                                   entry.citations(language)))
     return "\n\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Links to entries: in templates, in the app, and as footnotes in files
+# --------------------------------------------------------------------------------------------
+
+_MARK = re.compile(r"\[\[([a-z0-9][a-z0-9-]*)\]\]")
+_HREF = "#concept/{lang}/{id}"
+_HREF_PARTS = re.compile(r"#concept/(zh|en)/([a-z0-9][a-z0-9-]*)")
+_LINK = re.compile(r"\[([^\]\n]+)\]\((#concept/(?:zh|en)/[a-z0-9][a-z0-9-]*)\)")
+
+
+def concept_link(entry_id: str, *, lang: Language) -> str:
+    """A Markdown link to the entry, showing its title in ``lang``: ``[MoE 路由](#concept/zh/moe-routing)``."""
+    return f"[{get(entry_id).title(lang)}]({_HREF.format(lang=_lang(lang), id=entry_id)})"
+
+
+def concept_ids(template: str) -> tuple[str, ...]:
+    """The entry ids a template marks with ``[[id]]``, in order."""
+    return tuple(match.group(1) for match in _MARK.finditer(template))
+
+
+def link_concepts(text: str, *, lang: Language) -> str:
+    """``text`` with every ``[[id]]`` mark as a :func:`concept_link` (an unknown id raises UnknownConceptError)."""
+    return _MARK.sub(lambda match: concept_link(match.group(1), lang=lang), text)
+
+
+def parse_concept_href(href: str) -> tuple[Language, str] | None:
+    """``(lang, id)`` of a concept link's target (``#concept/zh/moe-routing``), or None if it is not one of ours."""
+    match = _HREF_PARTS.fullmatch(href.strip())
+    if match is None or match.group(2) not in {entry.id for entry in _entries()}:
+        return None
+    return match.group(1), match.group(2)  # type: ignore[return-value]
+
+
+def concept_footnotes(markdown: str) -> str:
+    """Markdown for a file: each concept link becomes its title with a footnote (``MoE 路由[^1]``), and the
+    footnotes, one per entry in order of first mention, give the entry's title and text in the link's language."""
+    numbers: dict[tuple[str, str], int] = {}
+
+    def footnote(match: re.Match[str]) -> str:
+        lang, entry_id = _HREF_PARTS.fullmatch(match.group(2)).groups()  # type: ignore[union-attr]
+        number = numbers.setdefault((lang, entry_id), len(numbers) + 1)
+        return f"{match.group(1)}[^{number}]"
+
+    text = _LINK.sub(footnote, markdown)
+    if not numbers:
+        return markdown
+    notes = [f"[^{number}]: **{get(entry_id).title(lang)}**{'：' if lang == 'zh' else ': '}"  # type: ignore[arg-type]
+             f"{get(entry_id).text(lang)}" for (lang, entry_id), number in numbers.items()]  # type: ignore[arg-type]
+    return text.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,6 +405,8 @@ def _parse_entry(stem: str) -> Entry:
                 )
     if (sections["zh"][1] is None) != (sections["en"][1] is None):
         raise PromptError(f"{origin}: a with_plan paragraph must be in both languages or in neither")
+    if len(_split(meta["sources"], ";")) != len(_split(meta["sources_zh"], "；")):
+        raise PromptError(f"{origin}: sources and sources_zh must cite the same works (as many, '；' between)")
     return Entry(
         id=prompt.id,
         version=prompt.version,
@@ -346,6 +420,7 @@ def _parse_entry(stem: str) -> Entry:
         keywords_zh=_split(meta["keywords_zh"], ","),
         keywords_en=_split(meta["keywords_en"], ","),
         sources=_split(meta["sources"], ";"),
+        sources_zh=_split(meta["sources_zh"], "；"),
         related=_split(meta["related"], ","),
     )
 

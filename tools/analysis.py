@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from tools.assumption_text import assumption_text, suggestion_text
 from tools.calc.alternatives import plan_alternatives
 from tools.calc.assumptions import Assumption, assume
+from tools.calc.errors import CalcInputError
 from tools.calc.fits import FITS, LOSS_CAVEAT
 from tools.calc.flops import six_nd_flops, training_flops
 from tools.calc.gpu_time import compute_budget, project_gpu_time
@@ -271,11 +272,13 @@ def project_gpu_time_tool(args: GpuTimeInput) -> GpuTimeResult:
     """
     if args.training_flops is not None:
         if args.model is not None or args.data is not None:
-            raise ValueError("give training_flops, or model and data, not both")
+            raise CalcInputError(field="training_flops", value=args.training_flops, code="flops_or_run",
+                                 expected="training_flops, or model and data, not both")
         hw = resolve_specs(hardware=args.hardware).hardware
         return _gpu_time(args.training_flops, hw, [*hw.assumptions, assume("training_flops_given")], is_moe=False)
     if args.model is None or args.data is None:
-        raise ValueError("give training_flops, or both model and data")
+        raise CalcInputError(field="model" if args.model is None else "data", value=None,
+                             code="flops_or_run_missing", expected="training_flops, or both model and data")
     resolved = resolve_specs(model=args.model, data=args.data, hardware=args.hardware)
     model, data, hw = resolved.model, resolved.data, resolved.hardware
     flops = six_nd_flops(params=model.active_params, tokens=data.tokens)
@@ -464,7 +467,8 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
     resolved = resolve_specs(model=args.model, hardware=args.hardware)
     model, hw = resolved.model, resolved.hardware
     if model.shape is None:
-        raise ValueError("the memory estimate needs the architecture: give a preset, a config or dimensions")
+        raise CalcInputError(field="model", value=None, code="needs_architecture",
+                             expected="a preset, a config or dimensions: the memory estimate needs the architecture")
     shape, moe = model.shape, model.shape.moe
     seq_len = args.seq_len if args.seq_len is not None else DEFAULT_SEQ_LEN
     defaults = [] if args.seq_len is not None else [assume("seq_len_default", headline=True, seq_len=seq_len)]

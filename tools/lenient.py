@@ -34,12 +34,27 @@ def _count(value: Any) -> Any:
     return number
 
 
+class ChoiceError(ValueError):
+    """Text that spells none of the choices. ``code`` and ``values`` say so for the templates of
+    ``prompts/errors`` (``one_of``, with the choices), as the core's errors do."""
+
+    def __init__(self, value: str, choices: tuple[Any, ...]) -> None:
+        super().__init__(f"one of {', '.join(map(str, choices))}")
+        self.code = "one_of"
+        self.values = {"choices": choices}
+
+
 def choice(aliases: dict[str, Any]) -> Callable[[Any], Any]:
-    """A validator reading enum spellings case-insensitively, ignoring spaces, dashes and underscores."""
+    """A validator reading enum spellings case-insensitively, ignoring spaces, dashes and underscores; other
+    text raises :class:`ChoiceError` naming the choices."""
+    choices = tuple(dict.fromkeys(aliases.values()))
+
     def read(value: Any) -> Any:
         if isinstance(value, str):
             key = "".join(ch for ch in clean_text(value).lower() if ch not in " -_")
-            return aliases.get(key, value)
+            if key not in aliases:
+                raise ChoiceError(value, choices)
+            return aliases[key]
         return value
     return read
 

@@ -36,7 +36,17 @@ CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿点\d.]+")
 
 
-class AmbiguousNumberError(ValueError):
+class QuantityError(ValueError):
+    """A text that is not one quantity. The message says why in English; ``code`` and ``values`` say it for
+    the templates of ``prompts/errors`` (``not_a_number``, ``not_finite``, ``decimal_comma``)."""
+
+    def __init__(self, message: str, *, code: str, **values: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
+class AmbiguousNumberError(QuantityError):
     """A number that reads two ways (a decimal comma); the message names it and both readings."""
 
 
@@ -60,7 +70,7 @@ def decimal_comma(text: str) -> str | None:
 def parse_number(text: str) -> float:
     """Parse ``text`` such as ``"14.8B"``, ``"1,000"``, ``"1.48万亿"``, ``"一亿四千五百万"`` or ``"6e23"``.
 
-    Raises ValueError (AmbiguousNumberError for a decimal comma) naming the text when it is not one
+    Raises QuantityError (AmbiguousNumberError for a decimal comma) naming the text when it is not one
     quantity.
     """
     cleaned = clean_text(str(text)).strip()
@@ -69,20 +79,23 @@ def parse_number(text: str) -> float:
         value = float(match.group("num").replace(",", ""))
         suffix = (match.group("suffix") or "").lower()
         if math.isinf(value):
-            raise ValueError(f"not a finite number: {text!r}")
+            raise QuantityError(f"not a finite number: {text!r}", code="not_finite", text=str(text))
         return value * SUFFIXES[suffix]
     comma = decimal_comma(cleaned)
     if comma is not None:
         whole, _, rest = comma.partition(",")
+        decimal = f"{whole}.{rest.replace(',', '')}"
         raise AmbiguousNumberError(
-            f"{text!r} has a comma that is not a thousands separator: write {whole}.{rest.replace(',', '')} "
-            f"for a decimal, or group thousands in threes (1,500)")
+            f"{text!r} has a comma that is not a thousands separator: write {decimal} "
+            f"for a decimal, or group thousands in threes (1,500)", code="decimal_comma", text=str(text),
+            decimal=decimal)
     if cleaned and CN_NUMERAL.fullmatch(cleaned) and re.search(r"[零〇一二两三四五六七八九十\d]", cleaned) \
             and re.search(r"[零〇一二两三四五六七八九十百千万亿点]", cleaned):
         value = chinese_numeral(cleaned)
         if value is not None:
             return value
-    raise ValueError(f"not a number: {text!r} (examples: 14.8B, 28.9M, 1e21, 148亿)")
+    raise QuantityError(f"not a number: {text!r} (examples: 14.8B, 28.9M, 1e21, 148亿)", code="not_a_number",
+                        text=str(text))
 
 
 def parse_fraction(text: str) -> float:

@@ -3,7 +3,9 @@
 A tool is a plain function taking a pydantic input model and returning a pydantic result. The
 schema the model sees is derived from the input model, never written by hand. :func:`run_tool`
 never raises: bad arguments come back as ``{"error": ..., "hint": ...}`` so a model can correct
-itself, and anything unexpected is logged and becomes a generic error.
+itself, and anything unexpected is logged and becomes a generic error. The English ``error`` and
+``hint`` are for the model; every failure also carries codes with values (``errors[].code`` for an
+invalid field, ``code`` for the call) that :mod:`tools.error_text` turns into the user's language.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tools.analysis import (
 )
 from tools.calc.errors import CalcInputError
 from tools.catalog import DescribeGpuInput, ListPresetsInput, describe_gpu, list_presets_tool
+from tools.error_text import pydantic_problem
 from tools.loss_curve import LossCurveInput, predict_loss_curve
 from tools.specs import CalcInputErrors
 
@@ -120,9 +123,21 @@ def _validation_errors(error: ValidationError) -> list[dict[str, Any]]:
         where = ".".join(str(part) for part in item.get("loc", ()) if not str(part).startswith("function-")) \
             or "arguments"
         message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        code, values = pydantic_problem(item)
         found.append({"field": where, "got": item.get("input") if _small(item.get("input")) else "…",
-                      "expected": message})
+                      "expected": message, "code": code, "values": _json_ready(values)})
     return found
+
+
+def _json_ready(values: Any) -> Any:
+    """Values of a failure code as JSON: mappings and lists kept, numbers and text as they are, the rest as text."""
+    if isinstance(values, dict) or hasattr(values, "items"):
+        return {str(k): _json_ready(v) for k, v in values.items()}
+    if isinstance(values, list | tuple):
+        return [_json_ready(v) for v in values]
+    if values is None or isinstance(values, bool | int | float | str):
+        return values
+    return str(values)
 
 
 def _small(value: Any) -> bool:
@@ -132,7 +147,8 @@ def _small(value: Any) -> bool:
 def _calc_errors(errors: list[tuple[str, CalcInputError]]) -> list[dict[str, Any]]:
     return [{"field": f"{where}.{error.field}" if where else error.field,
              "got": error.value if _small(error.value) else "…",
-             "expected": error.expected + (f" ({error.why})" if error.why else "")} for where, error in errors]
+             "expected": error.expected + (f" ({error.why})" if error.why else ""),
+             "code": error.code, "values": _json_ready(error.values)} for where, error in errors]
 
 
 def _error_outcome(name: str, errors: list[dict[str, Any]]) -> ToolOutcome:
@@ -150,8 +166,8 @@ def run_tool(name: str, arguments: dict[str, Any] | str | None) -> ToolOutcome:
     """Validate ``arguments`` against the tool's input model and run it; never raises."""
     spec = TOOLS.get(name)
     if spec is None:
-        return ToolOutcome(name, False, {"error": f"unknown tool '{name}'",
-                                         "hint": "available tools: " + ", ".join(TOOLS)})
+        return ToolOutcome(name, False, {"error": f"unknown tool '{name}'", "code": "unknown_tool",
+                                         "values": {"tool": name}, "hint": "available tools: " + ", ".join(TOOLS)})
     try:
         if isinstance(arguments, str):
             arguments = json.loads(arguments or "{}")
@@ -159,7 +175,7 @@ def run_tool(name: str, arguments: dict[str, Any] | str | None) -> ToolOutcome:
         result = spec.function(parsed)
     except json.JSONDecodeError as error:
         return ToolOutcome(name, False, {"error": f"arguments are not valid JSON ({error.msg})",
-                                         "hint": "send the arguments as one JSON object"})
+                                         "code": "arguments_not_json", "hint": "send the arguments as one JSON object"})
     except ValidationError as error:
         return _error_outcome(name, _validation_errors(error))
     except CalcInputErrors as error:
@@ -167,9 +183,10 @@ def run_tool(name: str, arguments: dict[str, Any] | str | None) -> ToolOutcome:
     except CalcInputError as error:
         return _error_outcome(name, _calc_errors([("", error)]))
     except ValueError as error:
-        return ToolOutcome(name, False, {"error": str(error), "hint": "check the combination of arguments"})
+        return ToolOutcome(name, False, {"error": str(error), "code": "invalid_arguments",
+                                         "hint": "check the combination of arguments"})
     except Exception:  # noqa: BLE001 - anything unexpected is logged and reported generically
         log.exception("tool %s failed", name)
-        return ToolOutcome(name, False, {"error": f"internal error in {name}",
+        return ToolOutcome(name, False, {"error": f"internal error in {name}", "code": "internal_error",
                                          "hint": "try different arguments; the problem was logged"})
     return ToolOutcome(name, True, result.model_dump(mode="json"))

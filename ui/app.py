@@ -21,6 +21,7 @@ from assistant.settings import Settings, load_settings
 from ui.browser_secret import browser_secret
 from ui.calculator_tab import build_calculator_tab, wire_calculator
 from ui.chat import ChatHandlers
+from ui.concepts import CONCEPT_LINK_HEAD, PANEL_ID, build_concept_panel, wire_concept_panel
 from ui.labels import Labels
 from ui.report_view import build_report_view
 from ui.settings_panel import SettingsHandlers, fill_preset, initial_provider, provider_choices
@@ -59,7 +60,7 @@ ELEM_IDS = (
     "settings-apply", "settings-test", "settings-key-note", "connection-status",
     "chat-exports", "chat-export-markdown", "chat-export-latex", "chat-export-bibtex", "chat-export-json",
     "chat-export-plots", "chat-plots", "calc-form", "calc-submit", "calc-problems", "calc-report", "calc-exports",
-    "calc-plots",
+    "calc-plots", PANEL_ID,
 )
 
 
@@ -109,8 +110,10 @@ def build_app(conversation_factory: ConversationFactory | None = None, *, settin
             with gr.Tab(tr("tab_calculator"), id="calculator", elem_id="tab-calculator") as calc_tab:
                 labels.bind(calc_tab, label="tab_calculator")
                 calc_ui = build_calculator_tab(labels)
+        concepts = build_concept_panel()
         _wire_chat(demo, chat, panel, chat_ui, session, saved_chat, lang)
         wire_calculator(calc_ui, lang)
+        wire_concept_panel(concepts)
         demo.load(_ui_language, [saved_lang], [lang], api_visibility="private", queue=False)
         lang.change(lambda value: [*labels.updates(pick_lang(value)), pick_lang(value)], [lang],
                     [*labels.components, saved_lang], api_visibility="private", queue=False)
@@ -215,7 +218,8 @@ def tune_gradio_queue() -> None:
 def launch_options() -> dict[str, Any]:
     """What every launch uses (main, tests, bench): local only, no share link, no run history
     (it would keep the settings panel's inputs in the browser), our translations, theme and CSS."""
-    return {"server_name": HOST, "share": False, "run_history": False, "i18n": I18N, "css": CSS, "head": IME_GUARD_HEAD,
+    return {"server_name": HOST, "share": False, "run_history": False, "i18n": I18N, "css": CSS,
+            "head": IME_GUARD_HEAD + CONCEPT_LINK_HEAD,
             "theme": gr.themes.Soft(), "footer_links": ["api", "settings"], "max_threads": MAX_THREADS}
 
 

@@ -11,12 +11,13 @@ _MODELS_SHOWN = 5
 
 def check_connection(settings: Settings, lang: str) -> tuple[bool, str]:
     """(ok, message) for the endpoint in ``settings``; never raises, never shows the key."""
-    text = CONNECTION_TEXT[pick_lang(lang)]
+    language = pick_lang(lang)
+    text = CONNECTION_TEXT[language]
     check = check_endpoint(settings)
     if check.offline:
         return False, text["offline"]
     if not check.ok:
-        return False, text["failed"].format(url=check.url, reason=check.reason)
+        return False, settings.redact(text["failed"].format(url=check.url, reason=check.reason(language)))
     listed = text["listed" if check.model_listed else "unlisted"].format(model=check.model)
     shown = ", ".join(check.models[:_MODELS_SHOWN]) + (" …" if len(check.models) > _MODELS_SHOWN else "")
     return True, settings.redact(text["ok"].format(url=check.url, models=shown or "—", listed=listed))

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.export import bibtex_export, json_export, latex_export
 from assistant.plots import figures_html, report_figures
-from assistant.report import BudgetReport, PlanReport
+from assistant.report import BudgetReport, PlanReport, markdown_file
 
 Report = PlanReport | BudgetReport
 
@@ -37,7 +37,7 @@ def _plots(report: Report, figures: Figures | None = None) -> str | None:
 
 
 _BUILDERS: dict[str, Callable[[Report], str | None]] = {
-    "markdown": lambda report: report.markdown or None,
+    "markdown": lambda report: markdown_file(report.markdown) if report.markdown else None,
     "latex": lambda report: latex_export(report) if report.kind == "plan" else None,
     "bibtex": bibtex_export,
     "json": json_export,

@@ -3,7 +3,8 @@
 * ``tool_start`` → a collapsible message titled "🛠 tool_name", status "pending", the arguments
   as a JSON block, identified by the call id;
 * ``tool_result`` → the same id, status "done", with the duration and a compact result (or the
-  error and its hint); :func:`apply` puts it in place of the pending message, arguments kept;
+  failure, in the conversation's language); :func:`apply` puts it in place of the pending message,
+  arguments kept;
 * ``notice`` / ``flag`` / ``error`` → an assistant message with the event's text;
 * ``text`` → a chunk of the answer being streamed (marked ``status: pending`` without a title,
   which the chatbot shows as a plain message); ``final`` → the whole answer, which replaces it, and the
@@ -56,8 +57,9 @@ def render(event: Event) -> gr.ChatMessage | None:
         if event.ok:
             content = _json_block(compact_result(result))
         else:
-            content = f"❌ {result.get('error') or result.get('text') or event.text}"
-            if result.get("hint"):
+            # event.text says the failure in the conversation's language; the English error and hint are the model's
+            content = f"❌ {event.text or result.get('error') or result.get('text')}"
+            if result.get("hint") and not event.text:
                 content += f"\n\n💡 {result['hint']}"
         metadata: dict[str, Any] = {"title": _tool_title(event.tool), "id": event.call_id, "status": "done"}
         if event.duration_s is not None:

@@ -21,6 +21,7 @@ from assistant.results import EXAMPLE_PREFIX, VARIANT_PREFIX
 from assistant.understood import stated_line
 from tools.calc.errors import CalcInputError
 from tools.calc.presets import find_preset
+from tools.error_text import expected_text, field_label, given_text, pydantic_problem
 from tools.quantities import human
 from tools.specs import CalcInputErrors, DataSpec, HardwareSpec, ModelSpec, resolve_specs
 
@@ -102,7 +103,9 @@ def decide_plan(plan: Plan) -> Decision:
     except ValidationError as error:
         item = error.errors()[0]
         field = str(item["loc"][-1]) if item.get("loc") else "model"
-        return _asking(plan, field, value=item.get("input"), expected=item.get("msg", ""))
+        code, values = pydantic_problem(item)
+        return _asking(plan, field, value=item.get("input"),
+                       expected=expected_text(code, values, language=plan.language))
     calls = [
         _call("count_parameters", {"model": model}),
         _call("estimate_training_flops", {"model": model, "data": data}),
@@ -185,8 +188,9 @@ def _question(plan: Plan, about: str, *, error: CalcInputError | None = None, va
         missing = ", ".join(name for key, name in _DIMENSIONS.items() if getattr(plan, key) is None)
         return block(language, "ask_dimensions", missing=missing, known=known)
     if error is not None:
-        value, expected = error.value, error.expected
-    return block(language, "ask_field", field=about, value=value, expected=expected, known=known)
+        value, expected = error.value, expected_text(error.code, error.values, language=language, field=error.field)
+    return block(language, "ask_field", field=field_label(about, language=language),
+                 value=given_text(value, language=language, field=about), expected=expected, known=known)
 
 
 # --- variants and memory-only questions ----------------------------------------------------------------

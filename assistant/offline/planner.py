@@ -42,7 +42,7 @@ from assistant.offline.plan_calls import (
 )
 from assistant.offline.request import Plan
 from assistant.report import PlanReport, block, fit_allocation, ratio_text, verdict_text
-from assistant.results import EXAMPLE_PREFIX, VARIANT_PREFIX, ToolResults, results_of
+from assistant.results import EXAMPLE_PREFIX, VARIANT_PREFIX, ToolResults, errors_text, results_of
 from assistant.understood import RunReading, not_understood_line, not_used_line, stated_line, understood_line
 from prompts import glossary
 from tools.analysis import ParamsResult
@@ -148,8 +148,7 @@ def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
         return answer + ("\n\n" + unread if unread else "")
     results = results_of(turn.after)
     if results.errors:
-        errors = [f"`{e.tool}`: {e.error}" + (f" ({e.hint})" if e.hint else "") for e in results.errors]
-        return block(language, "tool_error", errors="; ".join(errors))
+        return block(language, "tool_error", errors=errors_text(results.errors, language=language))
     if ask.intent == "compare" and ask.compared in ("top_k", "gpu_count") and any(map(_is_variant, turn.after)):
         return _compare_answer(turn, plan_after, ask)
     notes = reading_notes(turn, plan_after)
@@ -196,8 +195,7 @@ def _compare_answer(turn: Turn, plan: Plan, ask: Asked) -> str:
     for index in range(2):
         results = results_of(turn.after, variant=index)
         if results.errors or not results.has_plan:
-            errors = [f"`{e.tool}`: {e.error}" for e in results.errors] or ["no result"]
-            return block(plan.language, "tool_error", errors="; ".join(errors))
+            return block(plan.language, "tool_error", errors=errors_text(results.errors, language=plan.language))
         variants.append(compose_report(results, language=plan.language, request=""))
     context = {"gpu": plan.gpu} if ask.compared == "gpu_count" else {}
     labels = tuple(stated_line({ask.compared: value, **context}, language=plan.language) for value in ask.values)

@@ -131,7 +131,8 @@ def test_a_loss_question_gets_checkpoints_and_the_point_of_diminishing_returns(m
     events = list(conversation.send(message))
     assert "predict_loss_curve" in [e.tool for e in events if e.kind == "tool_start"]
     text = answer_of(events)
-    row = next(line for line in text.splitlines() if line.startswith("| `chinchilla-approach3` |"))
+    name = {"zh": "Chinchilla 方法 3", "en": "Chinchilla Approach 3"}[language]  # the printed constants
+    row = next(line for line in text.splitlines() if line.startswith(f"| {name} |"))
     for share in (0.1, 0.3, 1.0):
         assert f"{_chinchilla_printed_loss(ACTIVE_TOP1, share * TOKENS):.2f}" in row
     end = _chinchilla_printed_loss(ACTIVE_TOP1, TOKENS)
@@ -249,7 +250,7 @@ def test_the_caveat_names_a_fit_read_beyond_its_fitted_budgets() -> None:
     caveats = conversation.report("en").markdown.split("## 9.")[1]
     # Hoffmann 2022 §3.2 fitted Approach 2 on budgets of 6e18 to 3e21 FLOPs; the seed is below that:
     assert 6 * ACTIVE_TOP1 * TOKENS < 6e18
-    assert "Read beyond its fitted span, `chinchilla-approach2` gives" in caveats
+    assert "Read beyond its fitted span, Chinchilla Approach 2 gives" in caveats
 
 
 def test_when_every_fit_extrapolates_the_caveat_says_so() -> None:
@@ -258,4 +259,4 @@ def test_when_every_fit_extrapolates_the_caveat_says_so() -> None:
     caveats = conversation.report("zh").markdown.split("## 9.")[1]
     # 6 × 37.55B × 14.8T ≈ 3.3e24 FLOPs: above every fit's span (the largest, Approach 2, ends at 3e21 FLOPs).
     assert 6 * 37_552_282_624 * 14.8e12 > 3e21
-    assert "没有一个拟合处在它的拟合范围之内" in caveats and "kaplan-2020" in caveats
+    assert "没有一个拟合处在它的拟合范围之内" in caveats and "Kaplan 2020" in caveats

@@ -51,27 +51,44 @@ def test_total_only_is_an_estimate() -> None:
     assert outcome.report.memory is None  # no architecture, no memory estimate
 
 
-@pytest.mark.parametrize(("changes", "expected"), [
-    ({"model_source": "preset", "preset": None}, "preset: choose a preset"),
-    ({"model_source": "config", "config_file": None}, "config_file: upload a HuggingFace config.json"),
-    ({"model_source": "total", "total_params": "big"}, "model.total_params: got 'big', expected not a number: 'big'"),
-    ({"model_source": "preset", "preset": "llama-3-8b", "tokens": ""}, "tokens: give the number of training tokens"),
+@pytest.mark.parametrize(("changes", "english", "chinese"), [
+    ({"model_source": "preset", "preset": None}, "preset: not given; expected a preset chosen from the list",
+     "预设：没有给出，需要从列表中选一个预设"),
+    ({"model_source": "config", "config_file": None},
+     "config.json file: not given; expected an uploaded HuggingFace config.json",
+     "config.json 文件：没有给出，需要上传 HuggingFace 的 config.json"),
+    ({"model_source": "total", "total_params": "big"},
+     'total parameters: got big; expected a number such as 14.8B, 28.9M, 1e21 or 148亿 ("big" is not one)',
+     "总参数：给出的是 big，需要一个数，例如 14.8B、28.9M、1e21 或 148亿（“big”不是）"),
+    ({"model_source": "preset", "preset": "llama-3-8b", "tokens": ""},
+     "training tokens: not given; expected a count, e.g. 14.8B", "训练 token 数：没有给出，需要一个数量，例如 148亿"),
     ({"model_source": "preset", "preset": "llama-3-8b", "data_source": "samples", "samples": "1M"},
-     "mean_length: give the mean sample length"),
-    ({"model_source": "dimensions", "hidden_size": 512}, "model.vocab_size: got None"),
+     "mean sample length: not given; expected a length beside the number of samples, in tokens or characters",
+     "平均样本长度：没有给出，需要与样本数一起给出，按 token 或字符计"),
+    ({"model_source": "dimensions", "hidden_size": 512}, "vocabulary size: not given; expected a value: counting "
+     "from dimensions needs the hidden size, the vocabulary, the layers and the heads",
+     "词表大小：没有给出，需要一个值：按维度计数需要隐藏维度、词表、层数和头数"),
     ({"model_source": "preset", "preset": "llama-3-8b", "gpu": "rtx-4090", "gpu_count": 8, "mfu": 1.5},
-     "hardware.mfu"),
+     "MFU: got 150%; expected a number ≤ 100%", "MFU：给出的是 150%，需要不超过 100% 的数"),
     ({"model_source": "preset", "preset": "llama-3-8b", "gpu": "rtx-4090", "gpu_count": "8.5"},
-     "hardware.gpu_count"),
-    ({"model_source": "dimensions", "hidden_size": "wide"}, "model.hidden_size: got 'wide', expected not a number"),
+     "GPU count: got 8.5; expected an integer", "GPU 数量：给出的是 8.5，需要一个整数"),
+    ({"model_source": "dimensions", "hidden_size": "wide"}, "hidden size: got wide; expected a number such as 14.8B",
+     "隐藏维度：给出的是 wide，需要一个数，例如 14.8B"),
     ({"model_source": "preset", "preset": "llama-3-8b", "data_source": "samples", "samples": "1M",
-      "mean_length": "512", "length_unit": None}, "length_unit: give whether the mean length is in tokens"),
-    ({"model_source": "total", "total_params": "500M", "num_experts": 8}, "model.top_k"),
+      "mean_length": "512", "length_unit": None}, "length unit: not given; expected tokens or characters",
+     "长度单位：没有给出，需要说明平均长度按 token 还是按字符计"),
+    ({"model_source": "total", "total_params": "500M", "num_experts": 8},
+     "routed experts per token (top-k): not given; expected a stated number: no preset has 8 routed experts and "
+     "about 500M parameters to take it from",
+     "每个 token 的路由专家数（top-k）：没有给出，需要由你给出：没有哪个预设有 8 个路由专家、"
+     "约 5亿（500M） 参数可供参照"),
 ])
-def test_invalid_values_name_the_field_and_the_reason(changes: dict[str, object], expected: str) -> None:
-    outcome = calculate(_values(**changes), language="en")
-    assert outcome.report is None
-    assert any(expected in problem for problem in outcome.problems), outcome.problems
+def test_invalid_values_name_the_field_and_the_reason_in_the_interface_language(
+        changes: dict[str, object], english: str, chinese: str) -> None:
+    for language, expected in (("en", english), ("zh", chinese)):
+        outcome = calculate(_values(**changes), language=language)
+        assert outcome.report is None
+        assert any(problem.startswith(expected) for problem in outcome.problems), outcome.problems
 
 
 def test_quantities_are_read_as_people_write_them() -> None:
@@ -86,14 +103,16 @@ def test_a_broken_config_file_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "config.json"
     bad.write_text("{not json", encoding="utf-8")
     outcome = calculate(_values(model_source="config", config_file=str(bad)), language="en")
-    assert outcome.problems == ["config_file: not a readable JSON file (JSONDecodeError)"]
+    assert outcome.problems == ["config.json file: got config.json; expected a readable JSON file (the file could not "
+                                "be read: `JSONDecodeError`)"]
 
 
 def test_the_calculator_and_the_chat_read_quantities_alike() -> None:
     """"1,5T" is refused by the calculator as by the chat and the CLI: one reader (tools.quantities)."""
     outcome = calculate(_values(model_source="preset", preset="llama-3-8b", tokens="1,5T"), language="en")
     assert outcome.report is None
-    assert any(problem.startswith("data.tokens") and "1.5" in problem for problem in outcome.problems)
+    assert any(problem.startswith("training tokens: got 1,5T") and "write 1.5 for a decimal" in problem
+               for problem in outcome.problems)
 
 
 def test_nothing_is_defaulted_silently_in_the_calculator() -> None:

@@ -219,6 +219,9 @@ def test_report_other_formats_and_language() -> None:
     text = "MiniMind2-MoE, 14.8B tokens, 8 × 4090"
     code, out, _ = run("report", text, "--lang", "zh", "--offline")
     assert code == 0 and out.startswith("# 规模分析报告")
+    # a terminal cannot open the app's concept links: each is the entry's title with a footnote giving its text
+    assert "📖 总参数与激活参数[^1]、" in out and "#concept/" not in out
+    assert "\n[^1]: **总参数与激活参数**：总参数：模型里存下的全部参数，" in out
     code, out, _ = run("report", text, "--format", "latex", "--offline")
     assert code == 0 and r"\begin{tabular}" in out
     code, out, _ = run("report", text, "--format", "bibtex", "--offline")

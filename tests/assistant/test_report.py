@@ -66,7 +66,8 @@ def test_report_numbers_are_the_hand_values() -> None:
 def test_report_names_its_conventions_and_sources() -> None:
     report = compose_report(_artifacts(), language="en", request="x")
     assert "full S×S attention" in report.markdown
-    assert "chinchilla-approach3" in report.markdown and "92.6" in report.markdown
+    assert "| Chinchilla Approach 3 |" in report.markdown and "92.6" in report.markdown
+    assert "chinchilla-approach3" not in report.markdown  # fits by name, not by key
     assert set(report.references) >= {"hoffmann2022", "besiroglu2024", "kaplan2020", "deepseek2024"}
     # C = 6 × 65,403,520 × 14,796,800,000 = 5.81e18 < 6e18, the lowest of Approach 2's budgets (Hoffmann 2022 §3.2)
     assert report.chinchilla.fits_extrapolated.fits == ["chinchilla-approach2"]

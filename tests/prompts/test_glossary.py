@@ -77,8 +77,8 @@ def test_every_entry_renders_with_no_placeholder_left(entry: Entry, lang: str, p
         text = render_entry(entry.id, lang=lang, plan_values=values)
         assert SURVIVING_PLACEHOLDER.search(text) is None
         assert text.startswith(f"## {entry.title(lang)}\n\n{entry.body(lang)}\n\n")
-        assert "**Sources / 来源**" in text
-        for source in entry.sources:
+        assert f"**{'来源' if lang == 'zh' else 'Sources'}**" in text
+        for source in entry.citations(lang):
             assert f"- {source}" in text
 
 
@@ -115,7 +115,9 @@ def test_chinchilla_with_plan_uses_the_users_numbers_zh() -> None:
         "你的 148亿 token ÷ 9190万 激活参数 = 每参数 161 个 token：相对 20 倍规则为过度训练 ×8.0。"
         "按总参数 1.45亿 计算，这个比值是 102。"
     ) in text
-    assert "**相关概念:**" in text and "**Sources / 来源**\n- Hoffmann et al. 2022" in text
+    assert ("**相关概念：** [token/参数比的判定：训练不足、接近最优、过度训练]"
+            "(#concept/zh/tokens-per-param-verdict)、") in text
+    assert "**来源**\n- Hoffmann 等 2022，表 1、2、3\n- Ludziejewski 等 2025，表 1" in text
 
 
 def test_other_with_plan_paragraphs_by_hand() -> None:
@@ -254,3 +256,44 @@ def test_longest_match_beats_a_shorter_one_inside_it() -> None:
 
 def test_glossary_module_exports() -> None:
     assert set(glossary.__all__) >= {"Entry", "entries", "get", "match_concept", "render_entry"}
+
+
+# --- links to entries --------------------------------------------------------------------------------------
+
+
+def test_concept_marks_become_links_titled_in_the_language() -> None:
+    template = "📖 [[flops-6nd]]、[[memory-zero]]"
+    assert glossary.concept_ids(template) == ("flops-6nd", "memory-zero")
+    assert glossary.link_concepts(template, lang="zh") == (
+        "📖 [训练 FLOPs 与 6ND](#concept/zh/flops-6nd)、[训练显存、ZeRO 与激活重计算](#concept/zh/memory-zero)")
+    assert glossary.link_concepts("📖 [[flops-6nd]]", lang="en") == "📖 [Training FLOPs and 6ND](#concept/en/flops-6nd)"
+    with pytest.raises(glossary.UnknownConceptError, match="no glossary entry 'no-such'"):
+        glossary.link_concepts("[[no-such]]", lang="zh")
+
+
+@pytest.mark.parametrize(("href", "target"), [
+    ("#concept/zh/flops-6nd", ("zh", "flops-6nd")),
+    ("#concept/en/loss-perplexity", ("en", "loss-perplexity")),
+    ("#concept/fr/flops-6nd", None),
+    ("#concept/zh/no-such", None),
+    ("https://example.org/#concept/zh/flops-6nd", None),
+])
+def test_a_link_target_is_read_back(href: str, target: tuple[str, str] | None) -> None:
+    assert glossary.parse_concept_href(href) == target
+
+
+def test_links_become_footnotes_with_the_entrys_title_and_text() -> None:
+    markdown = ("Loss 📖 [Predicted loss L(N, D) and perplexity](#concept/en/loss-perplexity); "
+                "again [Predicted loss L(N, D) and perplexity](#concept/en/loss-perplexity) "
+                "and [训练 FLOPs 与 6ND](#concept/zh/flops-6nd).\n")
+    text = glossary.concept_footnotes(markdown)
+    body, notes = text.split("\n\n", 1)
+    assert body == ("Loss 📖 Predicted loss L(N, D) and perplexity[^1]; again Predicted loss L(N, D) and "
+                    "perplexity[^1] and 训练 FLOPs 与 6ND[^2].")
+    first, second = notes.rstrip("\n").split("\n")
+    assert first.startswith("[^1]: **Predicted loss L(N, D) and perplexity**: Training loss is the average "
+                            "cross-entropy per token, in nats: how surprised the model is by the next token. "
+                            "Perplexity = e^loss")
+    assert second.startswith("[^2]: **训练 FLOPs 与 6ND**：FLOPs（浮点运算次数）衡量训练要做多少计算；"
+                             "一次乘加记作 2 次 FLOP。前向传播中每个 token 约需 2N 次 FLOP")
+    assert glossary.concept_footnotes("no links here\n") == "no links here\n"

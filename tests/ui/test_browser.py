@@ -1,7 +1,8 @@
 """The real-browser journey: Debian's chromium driven by Playwright against the real app.
 
-1. open the page; 2. click the zh example; 3. see the tool-call messages and the report;
-4. switch the interface to English; 5. download the Markdown export and check it;
+1. open the page; 2. click the zh example; 3. see the tool-call messages and the report, and open a
+concept link of the report in the side panel; 4. switch the interface to English; 5. download the
+Markdown export and check it (concept links are footnotes there);
 6. reload and find the history still there. Also: Enter pressed while an input method (IME)
 is still composing must not send half-typed text. Screenshots are saved to test-artifacts/.
 
@@ -12,6 +13,7 @@ them the test is skipped locally, and fails under CI, where the browser journey 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,6 +83,18 @@ def test_the_journey(page: Page, tmp_path: Path) -> None:
     expect(chatbot.get_by_text("规模分析报告：MiniMind2-MoE")).to_be_visible()
     expect(chatbot.get_by_text("65.4M (65,403,520)").first).to_be_visible()
     _shot(page, "1-zh-report")
+    # a concept link shows its Chinese title and opens the glossary entry beside the chat, the page staying put
+    link = chatbot.locator("a[href='#concept/zh/flops-6nd']").first
+    expect(link).to_have_text("训练 FLOPs 与 6ND")
+    link.click()
+    expect(page.locator("#concept-panel")).to_have_class(re.compile(r"\bopen\b"))
+    entry = page.locator("#concept-entry")
+    expect(entry.get_by_role("heading", name="训练 FLOPs 与 6ND")).to_be_visible()
+    expect(entry.get_by_text("一次乘加记作 2 次 FLOP").first).to_be_visible()
+    assert "#concept" not in page.url
+    entry.locator("a[href='#concept/zh/mfu-gpu-hours']").click()  # a related concept, from inside the panel
+    expect(entry.get_by_role("heading", name="MFU、峰值算力与 GPU 小时")).to_be_visible()
+    _shot(page, "1-zh-concept")
 
     # 4. switch the interface to English: the interface relabels, the answer stays Chinese
     page.locator("#language-switch").get_by_text("English").click()
@@ -96,6 +110,8 @@ def test_the_journey(page: Page, tmp_path: Path) -> None:
     markdown = path.read_text(encoding="utf-8")
     assert markdown.startswith("# 规模分析报告：MiniMind2-MoE")
     assert "65.4M (65,403,520)" in markdown and "14,796,800,000" in markdown
+    assert "📖 训练 FLOPs 与 6ND[^" in markdown and "\n[^4]: **训练 FLOPs 与 6ND**：FLOPs（浮点运算次数）" in markdown
+    assert "#concept/" not in markdown
     assert "sk-" not in markdown
 
     # 6. reload: the history is still there (stored in the browser)

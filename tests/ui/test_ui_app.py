@@ -50,7 +50,12 @@ def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], C
     assert report["params"]["active_params"] == expected["active_params"]
     assert report["params"]["total_params"] == expected["total_params"]
     assert f"{expected['active_params']:,.0f}" in answer
-    assert files["scaling-report.md"] == report["markdown"]
+    # the Markdown file is the report with each concept link as a footnote giving the entry's title and text
+    markdown = files["scaling-report.md"]
+    assert "📖 [总参数与激活参数](#concept/zh/total-vs-active)" in report["markdown"]
+    assert "📖 总参数与激活参数[^1]" in markdown and "#concept/" not in markdown
+    assert "\n[^1]: **总参数与激活参数**：总参数：模型里存下的全部参数，" in markdown
+    assert markdown.startswith(report["markdown"].split("📖")[0])
     assert "\\begin{tabular}" in files["scaling-report.tex"]
     assert "@" in files["references.bib"] and "plotly" in files["scaling-plots.html"]
 
@@ -88,11 +93,12 @@ def test_the_calculator_explains_invalid_values_inline(client: Callable[[], Clie
     outputs = client().predict(*_form(samples="lots", gpu_count="0"), "zh", api_name="/calculate")
     problems = value_of(outputs[0])
     assert problems.startswith("**请修改：**")
-    assert "data.samples: got 'lots'" in problems
+    assert "- 样本数：给出的是 lots，需要一个数，例如 14.8B、28.9M、1e21 或 148亿（“lots”不是）" in problems
+    assert "- GPU 数量：给出的是 0，需要不小于 1 的数" in problems
     assert "Traceback" not in problems
     outputs = client().predict(*_form(gpu_count="0"), "en", api_name="/calculate")
     problems = value_of(outputs[0])
-    assert "hardware.gpu_count" in problems and "greater than or equal to 1" in problems
+    assert "- GPU count: got 0; expected a number ≥ 1" in problems
     assert value_of(outputs[1]) == ""
 
 

@@ -31,6 +31,12 @@ RENDER_TABLE = [
         gr.ChatMessage(role="assistant", content="❌ hardware.gpu: unknown GPU 'x'\n\n💡 give gpu as a known name",
                        metadata={"title": "🛠 project_gpu_time", "id": "c2", "status": "done"}),
         id="tool_result-error-with-hint"),
+    pytest.param(
+        Event("tool_result", tool="project_gpu_time", call_id="c3", ok=False, text="GPU 时间估算：GPU：给出的是 x",
+              result={"error": "hardware.gpu: unknown GPU 'x'", "hint": "give gpu as a known name"}),
+        gr.ChatMessage(role="assistant", content="❌ GPU 时间估算：GPU：给出的是 x",
+                       metadata={"title": "🛠 project_gpu_time", "id": "c3", "status": "done"}),
+        id="tool_result-error-in-the-conversations-language"),
     pytest.param(Event("notice", text="⚠️ endpoint failed"),
                  gr.ChatMessage(role="assistant", content="⚠️ endpoint failed"), id="notice"),
     pytest.param(Event("flag", text="⚠️ 12.3B matches no tool result", flags=("12.3B",)),

@@ -2,10 +2,18 @@
 
 Every input check in :mod:`tools.calc` raises :class:`CalcInputError`, which names the
 field, the value it got and what was expected, so callers (CLI, tools, UI) can show one
-clear line in the user's language without a traceback.
+clear line without a traceback. What was expected is said twice: in English (``expected``,
+for logs, the command line and an LLM reading the tool result) and as a code with values
+(``code``, ``values``) whose sentence, in English or Chinese, is a template of
+``prompts/errors/{en,zh}.md`` (rendered by :mod:`tools.error_text`): the core writes no
+sentence for the user.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
 
 class CalcInputError(ValueError):
@@ -14,14 +22,18 @@ class CalcInputError(ValueError):
     Attributes:
         field: the argument or config key at fault (e.g. ``"hidden_size"``).
         value: the offending value, as given.
-        expected: what would have been accepted (e.g. ``"an integer >= 1"``).
-        why: optional extra context.
+        expected: what would have been accepted, in English (e.g. ``"an integer >= 1"``).
+        code: the same as a template key (e.g. ``"int_at_least"``), with ``values`` (``{"minimum": 1}``).
+        why: optional extra context, in English.
     """
 
-    def __init__(self, *, field: str, value: object, expected: str, why: str = "") -> None:
+    def __init__(self, *, field: str, value: object, expected: str, code: str,
+                 values: Mapping[str, Any] | None = None, why: str = "") -> None:
         self.field = field
         self.value = value
         self.expected = expected
+        self.code = code
+        self.values: Mapping[str, Any] = MappingProxyType(dict(values or {}))
         self.why = why
         message = f"{field}: got {value!r}, expected {expected}"
         if why:
@@ -31,10 +43,12 @@ class CalcInputError(ValueError):
 
 def require_int(field: str, value: object, *, minimum: int = 1, maximum: int | None = None) -> int:
     """Return ``value`` if it is an int within [minimum, maximum], else raise CalcInputError."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise CalcInputError(field=field, value=value, expected=_range_text("an integer", minimum, maximum))
-    if value < minimum or (maximum is not None and value > maximum):
-        raise CalcInputError(field=field, value=value, expected=_range_text("an integer", minimum, maximum))
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
+            maximum is not None and value > maximum):
+        raise CalcInputError(field=field, value=value, expected=_range_text("an integer", minimum, maximum),
+                             code="int_at_least" if maximum is None else "int_between",
+                             values={"minimum": minimum} if maximum is None else {"minimum": minimum,
+                                                                                  "maximum": maximum})
     return value
 
 
@@ -47,13 +61,14 @@ def require_number(
     allow_minimum: bool = False,
 ) -> float:
     """Return ``float(value)`` if it is a finite number > minimum (or >= with allow_minimum)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise CalcInputError(field=field, value=value, expected=_number_text(minimum, maximum, allow_minimum))
-    number = float(value)
+    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("nan")
     too_small = number < minimum if allow_minimum else number <= minimum
     too_large = maximum is not None and number > maximum
     if number != number or too_small or too_large or number in (float("inf"), float("-inf")):
-        raise CalcInputError(field=field, value=value, expected=_number_text(minimum, maximum, allow_minimum))
+        code = ("number_at_least" if allow_minimum else "number_above") + ("" if maximum is None else "_at_most")
+        raise CalcInputError(field=field, value=value, expected=_number_text(minimum, maximum, allow_minimum),
+                             code=code, values={"minimum": minimum} if maximum is None else {"minimum": minimum,
+                                                                                             "maximum": maximum})
     return number
 
 

@@ -401,5 +401,6 @@ FITS: dict[str, ScalingFit] = {
 def get_fit(name: str) -> ScalingFit:
     """The fit registered under ``name``; CalcInputError lists the valid names otherwise."""
     if not isinstance(name, str) or name not in FITS:
-        raise CalcInputError(field="fit", value=name, expected="one of: " + ", ".join(FITS))
+        raise CalcInputError(field="fit", value=name, expected="one of: " + ", ".join(FITS),
+                             code="one_of", values={"choices": tuple(FITS)})
     return FITS[name]

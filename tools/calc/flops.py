@@ -144,9 +144,11 @@ def flops_per_token(
     """Detailed forward and training FLOPs per token (see the module docstring for what counts)."""
     require_int("seq_len", seq_len, maximum=10_000_000)
     if attention not in ATTENTION_CONVENTIONS:
-        raise CalcInputError(field="attention", value=attention, expected="'full' or 'causal'")
+        raise CalcInputError(field="attention", value=attention, expected="'full' or 'causal'",
+                             code="one_of", values={"choices": ("full", "causal")})
     if recompute not in RECOMPUTE_PASSES:
-        raise CalcInputError(field="recompute", value=recompute, expected="'none', 'selective' or 'full'")
+        raise CalcInputError(field="recompute", value=recompute, expected="'none', 'selective' or 'full'",
+                             code="one_of", values={"choices": ("none", "selective", "full")})
     if top_k is not None and shape.moe is not None:
         require_int("top_k", top_k, maximum=shape.moe.num_experts)
     terms = terms_for_shape(shape, top_k=top_k)

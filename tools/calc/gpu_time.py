@@ -57,7 +57,7 @@ class MfuChoice:
 def default_mfu(*, is_moe: bool) -> MfuChoice:
     """The named default MFU for a dense or an MoE run (MoE MFU counts active parameters only)."""
     if not isinstance(is_moe, bool):
-        raise CalcInputError(field="is_moe", value=is_moe, expected="True or False")
+        raise CalcInputError(field="is_moe", value=is_moe, expected="True or False", code="internal")
     if is_moe:
         return MfuChoice(mfu=DEFAULT_MFU_MOE, is_moe=True, source=_MOE_SOURCE)
     return MfuChoice(mfu=DEFAULT_MFU_DENSE, is_moe=False, source=_DENSE_SOURCE)
@@ -106,7 +106,8 @@ class ComputeBudget:
 
 def _check_common(gpu: object, gpu_count: object, mfu: object) -> tuple[Gpu, int, float]:
     if not isinstance(gpu, Gpu):
-        raise CalcInputError(field="gpu", value=gpu, expected="a Gpu from tools.calc.hardware.find_gpu")
+        raise CalcInputError(field="gpu", value=gpu, expected="a Gpu from tools.calc.hardware.find_gpu",
+                             code="internal")
     count = require_int("gpu_count", gpu_count, minimum=1, maximum=MAX_GPU_COUNT)
     utilisation = require_number("mfu", mfu, minimum=0.0, maximum=1.0)
     return gpu, count, utilisation
@@ -115,7 +116,7 @@ def _check_common(gpu: object, gpu_count: object, mfu: object) -> tuple[Gpu, int
 def _check_price(price: object, currency: object) -> tuple[float | None, str]:
     if not isinstance(currency, str) or not 1 <= len(currency.strip()) <= 10:
         raise CalcInputError(field="currency", value=currency,
-                             expected="a currency code such as 'USD' or 'CNY'")
+                             expected="a currency code such as 'USD' or 'CNY'", code="currency_code")
     if price is None:
         return None, currency.strip()
     price_value = require_number("price_per_gpu_hour", price, minimum=0.0, maximum=1e6, allow_minimum=True)
@@ -202,6 +203,7 @@ def compute_budget(
         raise CalcInputError(
             field="days" if not given else given[1], value=tuple(given),
             expected="exactly one of days, gpu_hours or budget (budget needs price_per_gpu_hour)",
+            code="one_budget",
         )
     limit = given[0]
     if limit == "days":
@@ -212,7 +214,7 @@ def compute_budget(
         money = require_number("budget", budget, maximum=1e15)
         if price is None or price == 0.0:
             raise CalcInputError(field="price_per_gpu_hour", value=price_per_gpu_hour,
-                                 expected="a price > 0 when a budget is given")
+                                 expected="a price > 0 when a budget is given", code="price_for_budget")
         hours = money / price
     flops = hours * _SECONDS_PER_HOUR * gpu.peak_flops_per_s * utilisation  # inverse of PaLM App. B MFU
     wall_hours = hours / count

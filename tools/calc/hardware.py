@@ -285,13 +285,15 @@ def find_gpu(name: str) -> Gpu:
     """
     expected = "one of: " + ", ".join(gpu.key for gpu in _CATALOGUE)
     if not isinstance(name, str) or not name.strip():
-        raise CalcInputError(field="gpu", value=name, expected=expected)
+        raise CalcInputError(field="gpu", value=name, expected=expected,
+                             code="unknown_gpu", values={"choices": tuple(gpu.key for gpu in _CATALOGUE)})
     normal = _normalise(name)
     key = _ALIASES.get(normal)
     if key is None:
         raise CalcInputError(field="gpu", value=name, expected=expected,
                              why="Ascend 910B is not catalogued: its specs are unconfirmed"
-                             if "910" in normal else "")
+                             if "910" in normal else "",
+                             code="unknown_gpu", values={"choices": tuple(gpu.key for gpu in _CATALOGUE)})
     gpu = _BY_KEY[key]
     note = _ALIAS_NOTES.get(normal)
     return replace(gpu, notes=(*gpu.notes, note)) if note else gpu

@@ -102,12 +102,14 @@ def _fractions(fractions: Sequence[float] | None) -> tuple[float, ...]:
     if fractions is None:
         return DEFAULT_CHECKPOINT_FRACTIONS
     if isinstance(fractions, str) or not isinstance(fractions, Sequence) or not 1 <= len(fractions) <= MAX_CHECKPOINTS:
-        raise CalcInputError(field="fractions", value=fractions, expected=expected)
+        raise CalcInputError(field="fractions", value=fractions, expected=expected,
+                             code="checkpoint_fractions", values={"maximum": MAX_CHECKPOINTS})
     for value in fractions:
         try:
             require_number("fractions", value, maximum=1.0)
         except CalcInputError:
-            raise CalcInputError(field="fractions", value=value, expected=expected) from None
+            raise CalcInputError(field="fractions", value=value, expected=expected,
+                                 code="checkpoint_fractions", values={"maximum": MAX_CHECKPOINTS}) from None
     return tuple(sorted({float(value) for value in fractions}))
 
 

@@ -141,7 +141,8 @@ def _optimizer(value: object) -> OptimizerStates:
         return value
     if isinstance(value, str) and value in OPTIMIZER_STATES:
         return OPTIMIZER_STATES[value]
-    raise CalcInputError(field="optimizer", value=value, expected="one of: " + ", ".join(OPTIMIZER_STATES))
+    raise CalcInputError(field="optimizer", value=value, expected="one of: " + ", ".join(OPTIMIZER_STATES),
+                         code="one_of", values={"choices": tuple(OPTIMIZER_STATES)})
 
 
 def model_state_bytes(
@@ -204,9 +205,10 @@ def estimate_activation_memory(
     a = require_int("num_heads", num_heads, maximum=100_000)
     width = require_int("bytes_per_value", bytes_per_value, maximum=8)
     if recompute not in RECOMPUTE_MODES:
-        raise CalcInputError(field="recompute", value=recompute, expected="'none', 'selective' or 'full'")
+        raise CalcInputError(field="recompute", value=recompute, expected="'none', 'selective' or 'full'",
+                             code="one_of", values={"choices": ("none", "selective", "full")})
     if not isinstance(flash_attention, bool):
-        raise CalcInputError(field="flash_attention", value=flash_attention, expected="True or False")
+        raise CalcInputError(field="flash_attention", value=flash_attention, expected="True or False", code="internal")
     notes = [
         "Korthikanti et al. 2022 §4.1 Table 2; the constant assumes a 4h GeLU MLP with dropout "
         "(SwiGLU without dropout gives ~32-34 instead of 34): approximate",
@@ -214,7 +216,7 @@ def estimate_activation_memory(
     sbh = s * b * h
     if (moe_top_k is None) != (moe_ffn_hidden is None):
         raise CalcInputError(field="moe_top_k" if moe_top_k is None else "moe_ffn_hidden",
-                             value=None, expected="moe_top_k and moe_ffn_hidden given together")
+                             value=None, expected="moe_top_k and moe_ffn_hidden given together", code="internal")
     if moe_top_k is None:
         mlp = sbh * (9 * width + 1)  # 19sbh at B = 2 (Table 2 MLP term)
     else:
@@ -363,7 +365,8 @@ def estimate_training_memory(
     fewest GPUs that fit with ZeRO-3) and list only those that fit; empty when it already fits.
     """
     if not isinstance(gpu, Gpu):
-        raise CalcInputError(field="gpu", value=gpu, expected="a Gpu from tools.calc.hardware.find_gpu")
+        raise CalcInputError(field="gpu", value=gpu, expected="a Gpu from tools.calc.hardware.find_gpu",
+                             code="internal")
     count = require_int("gpu_count", gpu_count, maximum=MAX_GPU_COUNT)
     config = {
         "total_params": total_params, "gpu_count": count, "zero_stage": zero_stage, "optimizer": optimizer,

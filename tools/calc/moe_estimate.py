@@ -79,7 +79,8 @@ def estimate_active_params(
     else:
         fraction = require_number("expert_fraction", expert_fraction, maximum=1.0)
         if fraction >= 1.0:
-            raise CalcInputError(field="expert_fraction", value=expert_fraction, expected="a number in (0, 1)")
+            raise CalcInputError(field="expert_fraction", value=expert_fraction, expected="a number in (0, 1)",
+                                 code="share")
         source = f"given expert share ({fraction:.1%})"
         reference = None
     used = (num_shared_experts + top_k) / (num_shared_experts + num_routed_experts)

@@ -33,6 +33,9 @@ ACTIVE_CONVENTIONS: dict[str, str] = {
 class Preset:
     """A known architecture: its config.json fields, source, and the vendor's headline figures.
 
+    ``source`` is the full provenance (in English); ``citation`` is the short form a sentence in either
+    language cites: the repository and file the config comes from (by default the first part of ``source``).
+
     ``published_active_convention`` (a key of :data:`ACTIVE_CONVENTIONS`, or None when unknown)
     says which of our counts the vendor's active figure corresponds to; ``convention_note`` says
     whether the vendor states it or it is inferred, and explains any gap to our count.
@@ -48,13 +51,17 @@ class Preset:
     aliases: tuple[str, ...] = ()
     published_active_convention: str | None = None
     convention_note: str = ""
+    citation: str = ""
 
     def __post_init__(self) -> None:
+        if not self.citation:
+            object.__setattr__(self, "citation", self.source.partition(";")[0].strip())
         convention = self.published_active_convention
         if convention is not None and convention not in ACTIVE_CONVENTIONS:
             raise CalcInputError(
                 field="published_active_convention", value=convention,
                 expected="one of " + ", ".join(ACTIVE_CONVENTIONS) + " or None",
+                code="internal",
             )
 
     @property
@@ -65,7 +72,8 @@ class Preset:
 def active_under_convention(counts: ParameterBreakdown, convention: str) -> int:
     """Our active count under a vendor's convention (a key of :data:`ACTIVE_CONVENTIONS`)."""
     if convention not in ACTIVE_CONVENTIONS:
-        raise CalcInputError(field="convention", value=convention, expected="one of " + ", ".join(ACTIVE_CONVENTIONS))
+        raise CalcInputError(field="convention", value=convention, expected="one of " + ", ".join(ACTIVE_CONVENTIONS),
+                             code="internal")
     return getattr(counts, ACTIVE_CONVENTIONS[convention])
 
 
@@ -164,16 +172,21 @@ _MINIMIND3 = "jingyaogong/minimind model/model_minimind.py and README @ d65ef2c"
 
 PRESETS: tuple[Preset, ...] = (
     Preset(key="minimind2-small", display_name="MiniMind2-Small", family="minimind", source=_MINIMIND2,
+           citation="jingyaogong/minimind @ c090b69",
            published_total="26M", published_active=None, config=_minimind2(512, 8, moe=False)),
     Preset(key="minimind2", display_name="MiniMind2", family="minimind", source=_MINIMIND2,
+           citation="jingyaogong/minimind @ c090b69",
            published_total="104M", published_active=None, config=_minimind2(768, 16, moe=False)),
     Preset(key="minimind2-moe", display_name="MiniMind2-MoE", family="minimind", source=_MINIMIND2,
+           citation="jingyaogong/minimind @ c090b69",
            published_total="145M", published_active=None, config=_minimind2(640, 8, moe=True),
            aliases=("minimind-moe", "minimind moe")),
     Preset(key="minimind-3", display_name="minimind-3", family="minimind", source=_MINIMIND3,
+           citation="jingyaogong/minimind @ d65ef2c",
            published_total="64M", published_active=None, config=_minimind3(moe=False),
            aliases=("minimind3",)),
     Preset(key="minimind-3-moe", display_name="minimind-3-moe", family="minimind", source=_MINIMIND3,
+           citation="jingyaogong/minimind @ d65ef2c",
            published_total="198M", published_active="64M", config=_minimind3(moe=True),
            published_active_convention="incl_embedding_and_head",
            aliases=("minimind3-moe",)),
@@ -265,6 +278,7 @@ PRESETS: tuple[Preset, ...] = (
     *(
         # --- 2025 MoE families; sources and unconfirmed values: tests/fixtures/hf-configs/SOURCES.md ---
         Preset(key="glm-4.5", display_name="GLM-4.5", family="glm4_moe", source=_GLM45,
+               citation="zai-org/GLM-4.5 config.json",
                published_total="355B", published_active="32B", config=_glm45(air=False),
                aliases=("glm4.5", "glm 4.5"), published_active_convention="excl_embedding_and_head",
                convention_note="Inferred, not stated: 32B matches our count without the input embedding and the "
@@ -272,50 +286,59 @@ PRESETS: tuple[Preset, ...] = (
                                "(352.80B; transformers builds no MTP layer) and main + the one MTP layer counted "
                                "apart (356.79B); the vendor does not say which parts it includes."),
         Preset(key="glm-4.5-air", display_name="GLM-4.5-Air", family="glm4_moe", source=_GLM45,
+               citation="zai-org/GLM-4.5-Air config.json",
                published_total="106B", published_active="12B", config=_glm45(air=True),
                aliases=("glm4.5-air", "glm 4.5 air"), published_active_convention="excl_embedding_and_head",
                convention_note="Inferred, not stated: 12B matches our count without the input embedding and the "
                                "output head (12.18B; ours with them 13.42B). 106B is our main model (106.85B) "
                                "without the MTP layer (with it 109.23B)."),
         Preset(key="gpt-oss-120b", display_name="gpt-oss-120b", family="gpt_oss", source=_GPT_OSS,
+               citation="openai/gpt-oss-120b config.json",
                published_total="116.83B", published_active="5.13B", config=_gpt_oss(layers=36, experts=128),
                published_active_convention="excl_input_embedding",
                convention_note="The model card's 116.83B total equals ours; its 5.13B active equals our count "
                                "without the input embedding, unembedding kept (5.133B; ours with it 5.712B). "
                                "Inferred from the numbers. Sinks, router and expert biases are counted."),
         Preset(key="gpt-oss-20b", display_name="gpt-oss-20b", family="gpt_oss", source=_GPT_OSS,
+               citation="openai/gpt-oss-20b config.json",
                published_total="20.91B", published_active="3.61B", config=_gpt_oss(layers=24, experts=32),
                published_active_convention="excl_input_embedding",
                convention_note="The model card's 20.91B total equals ours; its 3.61B active equals our count "
                                "without the input embedding (3.608B; ours with it 4.187B). Inferred from the numbers."),
         Preset(key="llama-4-scout", display_name="Llama-4-Scout-17B-16E", family="llama4_text", source=_LLAMA4,
+               citation="meta-llama/Llama-4-Scout-17B-16E config.json",
                published_total="109B", published_active="17B", config=_llama4(experts=16, step=1, qk_norm=True),
                aliases=("llama4-scout", "llama 4 scout"), published_active_convention="incl_embedding_and_head",
                convention_note="17B matches our count with the embedding and lm_head (17.17B; 16.14B without the "
                                "input embedding). Meta's 109B is the multimodal checkpoint: the text model counted "
                                "here is 107.77B; the vision encoder and projector are not counted."),
         Preset(key="llama-4-maverick", display_name="Llama-4-Maverick-17B-128E", family="llama4_text", source=_LLAMA4,
+               citation="meta-llama/Llama-4-Maverick-17B-128E config.json",
                published_total="400B", published_active="17B", config=_llama4(experts=128, step=2, qk_norm=False),
                aliases=("llama4-maverick", "llama 4 maverick"), published_active_convention="incl_embedding_and_head",
                convention_note="17B matches our count with the embedding and lm_head (17.18B). The text model is "
                                "400.71B; Meta's ~400B headline also covers the vision encoder, not counted here."),
         Preset(key="ernie-4.5-21b-a3b", display_name="ERNIE-4.5-21B-A3B", family="ernie4_5_moe", source=_ERNIE,
+               citation="baidu/ERNIE-4.5-21B-A3B-PT config.json",
                published_total="21B", published_active="3B", config=_ernie(big=False),
                aliases=("ernie-4.5-21b", "ernie 4.5 21b"),
                convention_note="Convention not determinable: with the tied embedding (counted once) our active is "
                                "3.35B, without it 3.09B; both round to Baidu's 3B. Total 21.83B. The router's "
                                "e_score_correction_bias is an nn.Parameter in transformers and is counted."),
         Preset(key="ernie-4.5-300b-a47b", display_name="ERNIE-4.5-300B-A47B", family="ernie4_5_moe", source=_ERNIE,
+               citation="baidu/ERNIE-4.5-300B-A47B-PT config.json",
                published_total="300B", published_active="47B", config=_ernie(big=True),
                aliases=("ernie-4.5-300b", "ernie 4.5 300b"), published_active_convention="incl_embedding_and_head",
                convention_note="Inferred: 47B matches our count with the tied embedding (47.08B; 46.23B without). "
                                "Our total is 298.64B against the rounded 300B."),
         Preset(key="hunyuan-a13b", display_name="Hunyuan-A13B", family="hunyuan_v1_moe", source=_HUNYUAN,
+               citation="tencent/Hunyuan-A13B-Instruct config.json",
                published_total="80B", published_active="13B", config=_HUNYUAN_A13B,
                aliases=("hunyuan a13b",), published_active_convention="incl_embedding_and_head",
                convention_note="Inferred: 13B is nearer our count with the tied embedding (12.75B) than without it "
                                "(12.22B). Total 80.39B."),
         Preset(key="dots.llm1", display_name="dots.llm1", family="dots1", source=_DOTS1,
+               citation="rednote-hilab/dots.llm1.base config.json",
                published_total="142B", published_active="14B", config=_DOTS1_CONFIG,
                aliases=("dots-llm1", "dots llm1", "dots1"), published_active_convention="incl_embedding_and_head",
                convention_note="Inferred: 14B matches our count with the embedding and lm_head (14.02B; 13.39B "
@@ -349,6 +372,7 @@ def find_preset(name: str) -> Preset:
     if key is None:
         raise CalcInputError(
             field="preset", value=name, expected="one of: " + ", ".join(p.key for p in PRESETS),
+            code="unknown_preset", values={"choices": tuple(p.display_name for p in PRESETS)},
         )
     return _BY_KEY[key]
 

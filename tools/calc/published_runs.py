@@ -35,7 +35,6 @@ from tools.calc.presets import find_preset
 from tools.calc.resolve_model import ResolvedModel
 
 RunStage = Literal["pre-training"]
-_SHEET = "literature.md §9a"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,21 +64,23 @@ class PublishedRun:
         require_number("tokens", self.tokens, maximum=1e18)
 
 
+# Every run below is on the reference sheet (shared/reference/literature.md §9a); a run's ``source`` cites the
+# publication itself, since the sheet's section codes mean nothing to a reader.
 PUBLISHED_RUNS: tuple[PublishedRun, ...] = (
     # meta-llama/llama MODEL_CARD.md [P]: 184,320 A100-80GB hours, 2.0T tokens
     PublishedRun(preset="llama-2-7b", stage="pre-training", gpu="a100-80gb", gpu_hours=184_320.0, tokens=2.0e12,
                  tokens_at_least=False, fp8_matmuls=False, status="[P]",
-                 source=f"meta-llama/llama MODEL_CARD.md ({_SHEET})"),
+                 source="meta-llama/llama MODEL_CARD.md"),
     # meta-llama/llama3 MODEL_CARD.md [P]: 1.3M / 6.4M H100-80GB (700 W: the SXM part) hours, "15T+" tokens
     *(PublishedRun(preset=preset, stage="pre-training", gpu="h100-sxm", gpu_hours=hours, tokens=15e12,
                    tokens_at_least=True, fp8_matmuls=False, status="[P]",
-                   source=f"meta-llama/llama3 MODEL_CARD.md ({_SHEET})")
+                   source="meta-llama/llama3 MODEL_CARD.md")
       for preset, hours in (("llama-3-8b", 1.3e6), ("llama-3-70b", 6.4e6))),
     # DeepSeek-V3 report Table 1 [S]: pre-training 2,664K H800 hours on 14.8T tokens (context extension
     # 119K and post-training 5K hours are other stages, on token counts the table does not give)
     PublishedRun(preset="deepseek-v3", stage="pre-training", gpu="h800", gpu_hours=2.664e6, tokens=14.8e12,
                  tokens_at_least=False, fp8_matmuls=True, status="[S]",
-                 source=f"DeepSeek-V3 technical report Table 1 ({_SHEET})"),
+                 source="DeepSeek-V3 technical report, Table 1"),
 )
 
 
@@ -102,9 +103,10 @@ def implied_mfu(*, active_params: float, tokens: float, gpu_hours: float, gpu: G
     ``fp8_matmuls`` adds the same ratio against the GPU's FP8 peak, for runs that ran their matmuls in FP8.
     """
     if not isinstance(gpu, Gpu):
-        raise CalcInputError(field="gpu", value=gpu, expected="a Gpu from tools.calc.hardware.find_gpu")
+        raise CalcInputError(field="gpu", value=gpu, expected="a Gpu from tools.calc.hardware.find_gpu",
+                             code="internal")
     if not isinstance(fp8_matmuls, bool):
-        raise CalcInputError(field="fp8_matmuls", value=fp8_matmuls, expected="True or False")
+        raise CalcInputError(field="fp8_matmuls", value=fp8_matmuls, expected="True or False", code="internal")
     flops = six_nd_flops(params=active_params, tokens=tokens)
     # GPU-hours × 3600 × dense BF16 peak: the FLOPs those hours give at MFU 1 (PaLM App. B)
     full_peak_flops = compute_budget(gpu=gpu, gpu_count=1, mfu=1.0, gpu_hours=gpu_hours).training_flops
@@ -157,7 +159,8 @@ def published_runs_for(*, model: ResolvedModel) -> PresetRuns | None:
     preset's own: a preset with changed layers or another top-k is not the model those runs trained.
     """
     if not isinstance(model, ResolvedModel):
-        raise CalcInputError(field="model", value=model, expected="a ResolvedModel from tools.calc.resolve_model")
+        raise CalcInputError(field="model", value=model, expected="a ResolvedModel from tools.calc.resolve_model",
+                             code="internal")
     if model.preset_key is None or model.counts is None:
         return None
     own = count_parameters(find_preset(model.preset_key).shape)

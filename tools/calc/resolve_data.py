@@ -50,14 +50,14 @@ def resolve_data(*, description: DataDescription) -> ResolvedData:
     has_samples = d.samples is not None or d.mean_length is not None
     if d.tokens is not None and has_samples:
         raise CalcInputError(field="tokens", value=d.tokens, expected="tokens, or samples with a mean length, "
-                             "not both")
+                             "not both", code="one_data_source")
     epochs = 1.0 if d.epochs is None else require_number("epochs", d.epochs, maximum=1e4)
     assumptions: list[Assumption] = []
     if d.tokens is not None:
         tokens = require_number("tokens", d.tokens, maximum=1e17)
         if d.tokens_per_char is not None:
             raise CalcInputError(field="tokens_per_char", value=d.tokens_per_char,
-                                 expected="unset when the data is given in tokens")
+                                 expected="unset when the data is given in tokens", code="tokens_per_char_with_tokens")
         if d.epochs is not None and epochs != 1.0:
             assumptions.append(assume("tokens_times_epochs", headline=True, dataset_tokens=tokens, epochs=epochs,
                                       training_tokens=tokens * epochs))
@@ -67,13 +67,13 @@ def resolve_data(*, description: DataDescription) -> ResolvedData:
     else:
         if d.samples is None:
             raise CalcInputError(field="samples", value=None, expected="the number of samples (or the training "
-                                 "tokens) beside the mean length")
+                                 "tokens) beside the mean length", code="samples_missing")
         if d.mean_length is None:
             raise CalcInputError(field="mean_length", value=None, expected="the mean sample length, in tokens or "
-                                 "characters, beside the number of samples")
+                                 "characters, beside the number of samples", code="mean_length_missing")
         if d.length_unit is None:
             raise CalcInputError(field="length_unit", value=None, expected="'tokens' or 'chars': whether the mean "
-                                 "length counts tokens or characters")
+                                 "length counts tokens or characters", code="length_unit_missing")
         count = tokens_from_samples(samples=d.samples, mean_length=d.mean_length, epochs=epochs,
                                     length_unit=d.length_unit, tokens_per_char=d.tokens_per_char)
         tokens = count.tokens

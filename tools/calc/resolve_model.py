@@ -145,7 +145,7 @@ def resolve_model(*, description: ModelDescription) -> ResolvedModel:
                if given]
     if len(sources) > 1:
         raise CalcInputError(field="hf_config", value="given", expected="one model source, not both a preset and a "
-                             "config.json")
+                             "config.json", code="one_model_source")
     if sources:
         return _from_architecture(d, sources[0])
     complete = all(getattr(d, name) is not None for name in _REQUIRED_DIMENSIONS)
@@ -154,7 +154,8 @@ def resolve_model(*, description: ModelDescription) -> ResolvedModel:
     if d.has_dimensions and d.total_params is None and d.active_params is None:
         missing = next(name for name in _REQUIRED_DIMENSIONS if getattr(d, name) is None)
         raise CalcInputError(field=missing, value=None, expected="a value: counting from dimensions needs the hidden "
-                             "size, the vocabulary, the layers and the heads (or give the total parameters instead)")
+                             "size, the vocabulary, the layers and the heads (or give the total parameters instead)",
+                             code="dimensions_incomplete")
     return _from_sizes(d)
 
 
@@ -182,14 +183,18 @@ def _validated(d: ModelDescription) -> ModelDescription:
     if d.granularity is not None:
         require_number("granularity", d.granularity, maximum=1e4)
     if d.expert_fraction is not None and not 0 < require_number("expert_fraction", d.expert_fraction) < 1:
-        raise CalcInputError(field="expert_fraction", value=d.expert_fraction, expected="a share in (0, 1)")
+        raise CalcInputError(field="expert_fraction", value=d.expert_fraction, expected="a share in (0, 1)",
+                             code="share")
     if d.total_params is not None and d.active_params is not None and d.active_params > d.total_params * 1.0001:
         raise CalcInputError(field="active_params", value=d.active_params,
-                             expected=f"at most the total parameters ({d.total_params:g})")
+                             expected=f"at most the total parameters ({d.total_params:g})",
+                             code="at_most_total", values={"total_params": d.total_params})
     if d.dense and (d.num_experts or d.num_shared_experts or d.top_k):
-        raise CalcInputError(field="dense", value=True, expected="no experts for a dense model (or say it is an MoE)")
+        raise CalcInputError(field="dense", value=True, expected="no experts for a dense model (or say it is an MoE)",
+                             code="dense_with_experts")
     if d.top_k is not None and d.num_experts is not None and d.top_k > d.num_experts:
-        raise CalcInputError(field="top_k", value=d.top_k, expected=f"at most num_experts={d.num_experts}")
+        raise CalcInputError(field="top_k", value=d.top_k, expected=f"at most num_experts={d.num_experts}",
+                             code="top_k_above_experts", values={"experts": d.num_experts})
     return d
 
 
@@ -200,7 +205,7 @@ def _from_architecture(d: ModelDescription, source: ModelSource) -> ResolvedMode
     if source == "preset":
         preset = find_preset(d.preset)
         config, label, preset_key = preset.config, preset.display_name, preset.key
-        assumptions.append(assume("arch_preset", preset=preset.display_name, source=preset.source))
+        assumptions.append(assume("arch_preset", preset=preset.display_name, source=preset.citation))
     else:
         config = d.hf_config
         label = d.config_name or f"config.json ({config.get('model_type', 'hf-config')})"
@@ -215,9 +220,11 @@ def _from_architecture(d: ModelDescription, source: ModelSource) -> ResolvedMode
         assumptions.append(assume("arch_changed", headline=True, model=label,
                                   changes=", ".join(f"{k} = {v}" for k, v in changes.items())))
     if d.dense is False and not shape.is_moe:
-        raise CalcInputError(field="dense", value=False, expected=f"a dense model: {label} has no experts")
+        raise CalcInputError(field="dense", value=False, expected=f"a dense model: {label} has no experts",
+                             code="model_is_dense", values={"model": label})
     if d.dense is True and shape.is_moe:
-        raise CalcInputError(field="dense", value=True, expected=f"an MoE: {label} routes to experts")
+        raise CalcInputError(field="dense", value=True, expected=f"an MoE: {label} routes to experts",
+                             code="model_is_moe", values={"model": label})
     top_k, origin = None, None
     if shape.is_moe:
         origin = "config" if source == "hf_config" else "preset"
@@ -230,7 +237,8 @@ def _from_architecture(d: ModelDescription, source: ModelSource) -> ResolvedMode
                 shape = replace(shape, moe=replace(shape.moe, top_k=d.top_k))
             top_k, origin = d.top_k, "stated"
     elif d.top_k is not None:
-        raise CalcInputError(field="top_k", value=d.top_k, expected=f"no routing: {label} is a dense model")
+        raise CalcInputError(field="top_k", value=d.top_k, expected=f"no routing: {label} is a dense model",
+                             code="dense_model_no_experts", values={"model": label})
     counts = count_parameters(shape)
     published = None
     if source == "preset" and not changes and d.top_k in (None, shape.moe.top_k if shape.moe else None):
@@ -267,7 +275,8 @@ def _from_dimensions(d: ModelDescription) -> ResolvedModel:
         for name in LAYOUT_FIELDS:
             if getattr(d, name) is not None:
                 raise CalcInputError(field=name, value=getattr(d, name), expected="the number of routed experts "
-                                     "(num_experts) beside it, or no expert layout for a dense model")
+                                     "(num_experts) beside it, or no expert layout for a dense model",
+                                     code="layout_needs_experts")
     assumptions = [assume("arch_dimensions")]
     width = d.intermediate_size
     every_layer_moe = bool(d.num_experts) and not d.first_k_dense and (d.moe_every or 1) == 1
@@ -285,7 +294,8 @@ def _from_dimensions(d: ModelDescription) -> ResolvedModel:
     if d.num_experts:
         if d.top_k is None:
             raise CalcInputError(field="top_k", value=None, expected="the routed experts per token (top-k): "
-                                 "there is no default routing for an MoE described by its dimensions")
+                                 "there is no default routing for an MoE described by its dimensions",
+                                 code="top_k_missing_dimensions")
         expert_width = d.expert_intermediate_size
         if expert_width is None and d.granularity is not None:
             expert_width = _width_from_granularity(width, d.granularity)
@@ -324,7 +334,8 @@ def _width_from_granularity(width: int, granularity: float) -> int:
     expert = width / granularity
     if expert < 1 or abs(expert - round(expert)) > 1e-9:
         raise CalcInputError(field="granularity", value=granularity,
-                             expected=f"a divisor of the FFN width {width} (expert width = FFN width / G)")
+                             expected=f"a divisor of the FFN width {width} (expert width = FFN width / G)",
+                             code="granularity_divisor", values={"width": width})
     return int(round(expert))
 
 
@@ -334,17 +345,18 @@ def _from_sizes(d: ModelDescription) -> ResolvedModel:
     total, active = d.total_params, d.active_params
     if total is None and active is None:
         raise CalcInputError(field="model", value=None, expected="a preset, a config.json, the dimensions, or the "
-                             "total parameters")
+                             "total parameters", code="model_missing")
     moe = bool(d.num_experts) or d.dense is False or (active is not None and total is not None and active < total)
     if not moe:
         for name in LAYOUT_FIELDS:
             if getattr(d, name) is not None:
                 raise CalcInputError(field=name, value=getattr(d, name), expected="the number of routed experts "
-                                     "(num_experts) beside it, or no expert layout for a dense model")
+                                     "(num_experts) beside it, or no expert layout for a dense model",
+                                     code="layout_needs_experts")
         return _dense_by_size(d)
     if total is None:
         raise CalcInputError(field="total_params", value=None, expected="the total parameters of the MoE as well "
-                             "(memory and the tokens-per-total-parameter ratio need it)")
+                             "(memory and the tokens-per-total-parameter ratio need it)", code="moe_total_missing")
     if d.num_experts:
         match = match_preset(total_params=total, num_experts=d.num_experts, num_shared_experts=d.num_shared_experts,
                              expert_intermediate_size=d.expert_intermediate_size, first_k_dense=d.first_k_dense)
@@ -358,10 +370,12 @@ def _from_sizes(d: ModelDescription) -> ResolvedModel:
                         assumptions=assumptions, unused=unused)
     if not d.num_experts:
         raise CalcInputError(field="num_experts", value=None, expected="the routed experts and top-k, or the "
-                             "activated parameters, to know how many parameters a token uses")
+                             "activated parameters, to know how many parameters a token uses",
+                             code="experts_or_active_missing")
     if d.top_k is None:
         raise CalcInputError(field="top_k", value=None, expected="the routed experts per token (top-k): no preset "
-                             f"has {d.num_experts} routed experts and about {total:g} parameters to take it from")
+                             f"has {d.num_experts} routed experts and about {total:g} parameters to take it from",
+                             code="top_k_missing_no_preset", values={"experts": d.num_experts, "total_params": total})
     estimate = estimate_active_params(total_params=total, num_routed_experts=d.num_experts, top_k=d.top_k,
                                       num_shared_experts=d.num_shared_experts or 0, expert_fraction=d.expert_fraction)
     if estimate.reference_preset is not None:
@@ -408,7 +422,7 @@ def _matched(d: ModelDescription, match) -> ResolvedModel:
     shape = preset.shape
     assumptions = [assume("preset_matched", headline=True, preset=preset.display_name,
                           stated_total_params=d.total_params, counted_total_params=match.counted_total_params,
-                          experts=d.num_experts, shared=shape.moe.num_shared_experts, source=preset.source)]
+                          experts=d.num_experts, shared=shape.moe.num_shared_experts, source=preset.citation)]
     if d.top_k is None:
         top_k, origin = shape.moe.top_k, "preset"
         assumptions.append(assume("top_k_from_preset", headline=True, top_k=top_k, preset=preset.display_name))

@@ -211,6 +211,7 @@ def _spread(allocations: Sequence[Allocation]) -> FitSpread:
 def _fit_names(fits: Sequence[str]) -> tuple[str, ...]:
     if isinstance(fits, str) or not isinstance(fits, Sequence) or len(fits) == 0:
         raise CalcInputError(
-            field="fits", value=fits, expected="a non-empty list of fit names: " + ", ".join(FITS)
+            field="fits", value=fits, expected="a non-empty list of fit names: " + ", ".join(FITS),
+            code="fit_names", values={"choices": tuple(FITS)},
         )
     return tuple(get_fit(name).name for name in fits)

@@ -26,17 +26,20 @@ def apply_layout_changes(*, shape: ModelShape, changes: dict[str, Any]) -> Model
         if name not in LAYOUT_CHANGES:
             raise CalcInputError(field=name, value=changes[name], expected=f"no {name} beside {shape.name}: only the "
                                  "expert layout of a known architecture can be changed; give all the dimensions "
-                                 "or a config.json for a different shape")
+                                 "or a config.json for a different shape",
+                                 code="preset_change_unsupported", values={"model": shape.name})
     moe = shape.moe
     if moe is None or not shape.is_moe:
         raise CalcInputError(field=next(iter(changes)), value=next(iter(changes.values())),
-                             expected=f"no expert layout: {shape.name} is a dense model")
+                             expected=f"no expert layout: {shape.name} is a dense model",
+                             code="dense_model_no_experts", values={"model": shape.name})
     layers = moe.moe_layers
     if "first_k_dense" in changes:
         contiguous = layers == tuple(range(layers[0], shape.num_layers)) if layers else False
         if not contiguous:
             raise CalcInputError(field="first_k_dense", value=changes["first_k_dense"],
-                                 expected=f"no change: {shape.name}'s MoE layers are not one block at the end")
+                                 expected=f"no change: {shape.name}'s MoE layers are not one block at the end",
+                                 code="moe_layers_not_contiguous", values={"model": shape.name})
         layers = moe_layer_indices(num_layers=shape.num_layers, first_k_dense=changes["first_k_dense"])
     width = changes.get("expert_intermediate_size", moe.expert_intermediate_size)
     shared = changes.get("num_shared_experts", moe.num_shared_experts)
@@ -51,6 +54,7 @@ def apply_layout_changes(*, shape: ModelShape, changes: dict[str, Any]) -> Model
     if len(layers) < shape.num_layers and shape.intermediate_size < 1:
         raise CalcInputError(field="first_k_dense", value=changes["first_k_dense"],
                              expected=f"no dense layers: {shape.name} has no dense FFN width to give them; give the "
-                             "dimensions (with the FFN width) instead")
+                             "dimensions (with the FFN width) instead",
+                             code="no_dense_width", values={"model": shape.name})
     return replace(shape, moe=new_moe, intermediate_size=shape.intermediate_size if len(layers) < shape.num_layers
                    else 0)

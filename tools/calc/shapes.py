@@ -59,6 +59,7 @@ class MlaShape:
             raise CalcInputError(
                 field="qk_nope_head_dim", value=self.qk_nope_head_dim,
                 expected="qk_nope_head_dim + qk_rope_head_dim >= 1",
+                code="mla_head_dims",
             )
 
     @property
@@ -113,10 +114,12 @@ class MoeShape:
         if self.shared_expert_gate and not self.num_shared_experts:
             raise CalcInputError(
                 field="shared_expert_gate", value=True, expected="False when num_shared_experts is 0",
+                code="internal",
             )
         if not isinstance(self.moe_layers, tuple) or len(set(self.moe_layers)) != len(self.moe_layers):
             raise CalcInputError(
                 field="moe_layers", value=self.moe_layers, expected="a tuple of distinct layer indices",
+                code="internal",
             )
 
     @property
@@ -192,6 +195,7 @@ class ModelShape:
             raise CalcInputError(
                 field="num_kv_heads", value=self.num_kv_heads,
                 expected=f"a divisor of num_heads={self.num_heads}",
+                code="kv_heads_divisor", values={"heads": self.num_heads},
             )
         if self.head_dim is None:
             if self.hidden_size % self.num_heads:
@@ -199,6 +203,7 @@ class ModelShape:
                     field="head_dim", value=None,
                     expected=f"set explicitly: hidden_size={self.hidden_size} is not divisible by "
                     f"num_heads={self.num_heads}",
+                    code="head_dim_needed", values={"hidden": self.hidden_size, "heads": self.num_heads},
                 )
             object.__setattr__(self, "head_dim", self.hidden_size // self.num_heads)
         require_int("head_dim", self.head_dim, maximum=_MAX_DIM)
@@ -206,9 +211,11 @@ class ModelShape:
         if self.qk_norm not in ("none", "per_head", "full_width"):
             raise CalcInputError(
                 field="qk_norm", value=self.qk_norm, expected="'none', 'per_head' or 'full_width'",
+                code="one_of", values={"choices": ("none", "per_head", "full_width")},
             )
         if self.norm not in ("rmsnorm", "layernorm"):
-            raise CalcInputError(field="norm", value=self.norm, expected="'rmsnorm' or 'layernorm'")
+            raise CalcInputError(field="norm", value=self.norm, expected="'rmsnorm' or 'layernorm'",
+                                 code="one_of", values={"choices": ("rmsnorm", "layernorm")})
         require_int("max_position_embeddings", self.max_position_embeddings, minimum=0, maximum=_MAX_DIM)
         require_int("num_mtp_modules", self.num_mtp_modules, minimum=0, maximum=64)
         if self.moe is not None:
@@ -216,16 +223,19 @@ class ModelShape:
             if bad:
                 raise CalcInputError(
                     field="moe_layers", value=bad, expected=f"indices in [0, {self.num_layers - 1}]",
+                    code="layer_indices", values={"maximum": self.num_layers - 1},
                 )
         if self.num_dense_layers and self.intermediate_size < 1:
             raise CalcInputError(
                 field="intermediate_size", value=self.intermediate_size,
                 expected=f">= 1, because {self.num_dense_layers} layer(s) have a dense FFN",
+                code="dense_width_needed", values={"layers": self.num_dense_layers},
             )
         if self.num_mtp_modules and self.moe is None:
             raise CalcInputError(
                 field="num_mtp_modules", value=self.num_mtp_modules,
                 expected="0 for a dense model (MTP modules are modelled on DeepSeek-V3's MoE layer)",
+                code="mtp_needs_moe",
             )
 
     @property
@@ -273,7 +283,8 @@ def build_shape(
     moe = None
     if num_experts:
         if top_k is None:
-            raise CalcInputError(field="top_k", value=None, expected="the routed experts per token (>= 1)")
+            raise CalcInputError(field="top_k", value=None, expected="the routed experts per token (>= 1)",
+                                 code="top_k_missing")
         expert_width = expert_intermediate_size or intermediate_size
         moe = MoeShape(
             num_experts=num_experts, expert_intermediate_size=expert_width, top_k=top_k,

@@ -44,12 +44,14 @@ def tokens_from_samples(
     require_number("mean_length", mean_length, maximum=1e8)
     require_number("epochs", epochs, maximum=1e4)
     if length_unit not in ("tokens", "chars"):
-        raise CalcInputError(field="length_unit", value=length_unit, expected="'tokens' or 'chars'")
+        raise CalcInputError(field="length_unit", value=length_unit, expected="'tokens' or 'chars'",
+                             code="one_of", values={"choices": ("tokens", "chars")})
     if length_unit == "tokens":
         if tokens_per_char is not None:
             raise CalcInputError(
                 field="tokens_per_char", value=tokens_per_char,
                 expected="unset when the length is already in tokens",
+                code="tokens_per_char_with_tokens",
             )
         factor = 1.0
         assumption = "lengths are in tokens"

@@ -68,7 +68,8 @@ def _model_type(config: Mapping[str, Any]) -> str:
     model_type = config.get("model_type")
     architectures = config.get("architectures") or []
     if not isinstance(architectures, list):
-        raise CalcInputError(field="architectures", value=architectures, expected="a list of class names")
+        raise CalcInputError(field="architectures", value=architectures, expected="a list of class names",
+                             code="list_of_names")
     for architecture in architectures:
         if (model_type, architecture) in _REMOTE_CODE_TYPES:
             return _REMOTE_CODE_TYPES[(model_type, architecture)]
@@ -76,6 +77,7 @@ def _model_type(config: Mapping[str, Any]) -> str:
         raise CalcInputError(
             field="model_type", value=model_type, expected="its text_config object (model_type llama4_text)",
             why="the multimodal config also holds a vision encoder and projector, which are not counted",
+            code="llama4_text_config",
         )
     if model_type is None:
         known = [_ARCHITECTURES[a] for a in architectures if a in _ARCHITECTURES]
@@ -83,11 +85,13 @@ def _model_type(config: Mapping[str, Any]) -> str:
             raise CalcInputError(
                 field="model_type", value=None,
                 expected=f"one of {', '.join(SUPPORTED_MODEL_TYPES)} (or a known 'architectures' entry)",
+                code="config_model_type", values={"choices": SUPPORTED_MODEL_TYPES},
             )
         return known[0]
     if model_type not in _READERS:
         raise CalcInputError(
             field="model_type", value=model_type, expected=f"one of {', '.join(SUPPORTED_MODEL_TYPES)}",
+            code="config_model_type", values={"choices": SUPPORTED_MODEL_TYPES},
         )
     return model_type
 
@@ -95,5 +99,5 @@ def _model_type(config: Mapping[str, Any]) -> str:
 def shape_from_hf_config(config: Mapping[str, Any], *, name: str = "hf-config") -> ModelShape:
     """Build a ModelShape from a parsed ``config.json``; raise CalcInputError on anything unclear."""
     if not isinstance(config, Mapping):
-        raise CalcInputError(field="config", value=type(config).__name__, expected="a JSON object")
+        raise CalcInputError(field="config", value=type(config).__name__, expected="a JSON object", code="json_object")
     return _READERS[_model_type(config)](config, name)

@@ -33,7 +33,8 @@ def _first_k_dense_moe(
     else:
         first_k = fields.integer("first_k_dense_replace", first_k_default)
     if not 0 <= first_k <= num_layers:
-        raise CalcInputError(field="first_k_dense_replace", value=first_k, expected=f"an integer in [0, {num_layers}]")
+        raise CalcInputError(field="first_k_dense_replace", value=first_k, expected=f"an integer in [0, {num_layers}]",
+                             code="int_between", values={"minimum": 0, "maximum": num_layers})
     layers = tuple(range(first_k, num_layers))
     width = fields.integer("moe_intermediate_size")
     n_shared = fields.integer("n_shared_experts")
@@ -62,6 +63,7 @@ def read_deepseek(config: Mapping[str, Any], name: str, *, v3: bool) -> ModelSha
     if fields.flag("attention_bias", False):
         raise CalcInputError(
             field="attention_bias", value=True, expected="false", why="MLA projections with biases are not modelled",
+            code="mla_attention_bias",
         )
     mla = MlaShape(
         q_lora_rank=fields.integer("q_lora_rank", None), kv_lora_rank=fields.integer("kv_lora_rank"),
@@ -72,6 +74,7 @@ def read_deepseek(config: Mapping[str, Any], name: str, *, v3: bool) -> ModelSha
         raise CalcInputError(
             field="qk_head_dim", value=fields.value("qk_head_dim"),
             expected=f"qk_nope_head_dim + qk_rope_head_dim = {mla.qk_head_dim}",
+            code="equals", values={"target": f"qk_nope_head_dim + qk_rope_head_dim = {mla.qk_head_dim}"},
         )
     fields.ignore("qk_head_dim")
     moe, layers, mtp = None, (), 0
@@ -89,6 +92,7 @@ def read_deepseek(config: Mapping[str, Any], name: str, *, v3: bool) -> ModelSha
             raise CalcInputError(
                 field="mlp_bias", value=True, expected="false when n_shared_experts is 0",
                 why="transformers then builds a zero-width shared MLP that still holds a down_proj bias",
+                code="mlp_bias_without_shared",
             )
     shape = ModelShape(
         name=name, **core, intermediate_size=fields.integer("intermediate_size"), mla=mla, moe=moe,

@@ -91,6 +91,7 @@ class ConfigFields:
                     raise CalcInputError(
                         field=alias, value=value, expected=f"the value of {canonical} ({values[canonical]!r})",
                         why=f"{alias} and {canonical} name the same field",
+                        code="same_as_field", values={"other": canonical, "target": values[canonical]},
                     )
                 if values.get(canonical) is None:
                     values[canonical] = value
@@ -112,10 +113,11 @@ class ConfigFields:
         value = self.value(key)
         if value is None:
             if default is _MISSING:
-                raise CalcInputError(field=key, value=None, expected="an integer in config.json (the field is missing)")
+                raise CalcInputError(field=key, value=None, expected="an integer in config.json (the field is missing)",
+                                     code="config_field_missing")
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            raise CalcInputError(field=key, value=value, expected="an integer")
+            raise CalcInputError(field=key, value=value, expected="an integer", code="integer")
         return value
 
     def flag(self, key: str, default: bool) -> bool:
@@ -123,7 +125,7 @@ class ConfigFields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise CalcInputError(field=key, value=value, expected="true or false")
+            raise CalcInputError(field=key, value=value, expected="true or false", code="boolean")
         return value
 
     def uniform(self, key: str, default: Any = _MISSING) -> Any:
@@ -134,6 +136,7 @@ class ConfigFields:
                 raise CalcInputError(
                     field=key, value=value, expected="the same value for every layer",
                     why="per-layer values that differ are not modelled",
+                    code="same_for_every_layer",
                 )
             self._values[key] = value[0]
         return self.integer(key, default)
@@ -142,7 +145,8 @@ class ConfigFields:
         """Accept ``key`` only at its count-neutral value ``at`` (or absent/null); refuse any other value."""
         value = self.value(key)
         if value is not None and value != at:
-            raise CalcInputError(field=key, value=value, expected=repr(at), why=why)
+            raise CalcInputError(field=key, value=value, expected=repr(at), why=why,
+                                 code="equals", values={"target": at})
 
     def ignore(self, *keys: str) -> None:
         """Declare family-specific keys that never change the count (the caller says why in a comment)."""
@@ -156,7 +160,8 @@ class ConfigFields:
             if key in NEUTRAL_AT:
                 neutral, why = NEUTRAL_AT[key]
                 if value is not None and value != neutral:
-                    raise CalcInputError(field=key, value=value, expected=repr(neutral), why=why)
+                    raise CalcInputError(field=key, value=value, expected=repr(neutral), why=why,
+                                         code="equals", values={"target": neutral})
                 continue
             if key == "layer_types":
                 _check_layer_types(value)
@@ -164,6 +169,7 @@ class ConfigFields:
             raise CalcInputError(
                 field=key, value=value, expected=f"a field the {self.family} reader understands",
                 why="it may change the parameter count, so it is not ignored",
+                code="unknown_config_field", values={"family": self.family},
             )
 
     def core(self, *, tied_default: bool, head_dim_default: int | None = None) -> dict[str, Any]:
@@ -174,7 +180,8 @@ class ConfigFields:
         """
         act = self.value("hidden_act", "silu")
         if not isinstance(act, str) or act not in ACTIVATIONS:
-            raise CalcInputError(field="hidden_act", value=act, expected=f"one of {', '.join(sorted(ACTIVATIONS))}")
+            raise CalcInputError(field="hidden_act", value=act, expected=f"one of {', '.join(sorted(ACTIVATIONS))}",
+                                 code="one_of", values={"choices": tuple(sorted(ACTIVATIONS))})
         heads = self.integer("num_attention_heads")
         return {
             "vocab_size": self.integer("vocab_size"),
@@ -192,4 +199,5 @@ def _check_layer_types(value: Any) -> None:
         raise CalcInputError(
             field="layer_types", value=value, expected=f"a list of {', '.join(sorted(ATTENTION_LAYER_TYPES))}",
             why="other layer kinds (e.g. linear attention) have other weights",
+            code="list_of", values={"choices": tuple(sorted(ATTENTION_LAYER_TYPES))},
         )

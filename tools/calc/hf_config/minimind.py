@@ -37,11 +37,13 @@ def read_minimind(config: Mapping[str, Any], name: str) -> ModelShape:
         raise CalcInputError(
             field="n_routed_experts", value=config["n_routed_experts"],
             expected="absent when num_experts is set (MiniMind2 and minimind-3 keys are mixed)",
+            code="minimind_mixed_keys",
         )
     fields = ConfigFields(config=config, family="minimind")
     core = fields.core(tied_default=True)
     if not core["tied_embeddings"]:
-        raise CalcInputError(field="tie_word_embeddings", value=False, expected="true (MiniMind always ties)")
+        raise CalcInputError(field="tie_word_embeddings", value=False, expected="true (MiniMind always ties)",
+                             code="equals", values={"target": True})
     hidden = core["hidden_size"]
     use_moe = fields.flag("use_moe", False)
     layers = tuple(range(core["num_layers"]))

@@ -37,10 +37,12 @@ def qwen_moe_layers(fields: ConfigFields, num_layers: int) -> tuple[int, ...]:
         isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < num_layers for i in only_mlp
     ):
         raise CalcInputError(
-            field="mlp_only_layers", value=only_mlp, expected=f"a list of layer indices in [0, {num_layers - 1}]"
+            field="mlp_only_layers", value=only_mlp, expected=f"a list of layer indices in [0, {num_layers - 1}]",
+            code="layer_indices", values={"maximum": num_layers - 1},
         )
     if step < 1:
-        raise CalcInputError(field="decoder_sparse_step", value=step, expected="an integer >= 1")
+        raise CalcInputError(field="decoder_sparse_step", value=step, expected="an integer >= 1",
+                             code="int_at_least", values={"minimum": 1})
     return tuple(i for i in range(num_layers) if i not in only_mlp and (i + 1) % step == 0)
 
 
@@ -66,6 +68,7 @@ def read_qwen_moe(config: Mapping[str, Any], name: str, *, qwen3: bool) -> Model
         raise CalcInputError(
             field="shared_expert_intermediate_size", value=shared_width, expected="an integer >= 1",
             why="Qwen2MoeSparseMoeBlock always builds the shared expert and its gate",
+            code="int_at_least", values={"minimum": 1},
         )
     moe = MoeShape(
         num_experts=fields.integer("num_experts"), expert_intermediate_size=fields.integer("moe_intermediate_size"),
@@ -102,6 +105,7 @@ def read_olmoe(config: Mapping[str, Any], name: str) -> ModelShape:
         raise CalcInputError(
             field="head_dim", value=core["head_dim"], expected=f"hidden_size // num_attention_heads = {natural}",
             why="OLMoE's q/k norms are sized from hidden_size",
+            code="equals", values={"target": f"hidden_size // num_attention_heads = {natural}"},
         )
     bias = fields.flag("attention_bias", False)  # OlmoeAttention: q/k/v/o bias=config.attention_bias
     moe = MoeShape(

@@ -46,7 +46,8 @@ def _llama4_moe_layers(fields: ConfigFields, num_layers: int) -> tuple[int, ...]
     """Llama4TextConfig: ``moe_layers`` if given, else range(step - 1, layers, step) for the interleave step."""
     step = fields.integer("interleave_moe_layer_step", 1)
     if step < 1:
-        raise CalcInputError(field="interleave_moe_layer_step", value=step, expected="an integer >= 1")
+        raise CalcInputError(field="interleave_moe_layer_step", value=step, expected="an integer >= 1",
+                             code="int_at_least", values={"minimum": 1})
     layers = fields.value("moe_layers")
     if layers is None:
         return tuple(range(step - 1, num_layers, step))
@@ -54,7 +55,8 @@ def _llama4_moe_layers(fields: ConfigFields, num_layers: int) -> tuple[int, ...]
         isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < num_layers for i in layers
     ) or len(set(layers)) != len(layers):
         raise CalcInputError(
-            field="moe_layers", value=layers, expected=f"a list of distinct layer indices in [0, {num_layers - 1}]"
+            field="moe_layers", value=layers, expected=f"a list of distinct layer indices in [0, {num_layers - 1}]",
+            code="layer_indices", values={"maximum": num_layers - 1},
         )
     return tuple(sorted(layers))
 
@@ -109,7 +111,8 @@ def read_ernie4_5_moe(config: Mapping[str, Any], name: str) -> ModelShape:
     end = num_layers - 1 if end == -1 else end  # Ernie4_5_MoeConfig.__post_init__
     interval = fields.integer("moe_layer_interval", 1)
     if interval < 1:
-        raise CalcInputError(field="moe_layer_interval", value=interval, expected="an integer >= 1")
+        raise CalcInputError(field="moe_layer_interval", value=interval, expected="an integer >= 1",
+                             code="int_at_least", values={"minimum": 1})
     layers = tuple(i for i in range(num_layers) if (i + 1) % interval == 0 and start <= i <= end)
     width = fields.integer("moe_intermediate_size")
     n_shared = fields.integer("moe_num_shared_experts")
@@ -132,11 +135,13 @@ def _hunyuan_head_dim(fields: ConfigFields) -> int:
     head_dim = fields.integer("head_dim", None)
     remote = fields.integer("attention_head_dim", None)
     if head_dim is not None and remote is not None and head_dim != remote:
-        raise CalcInputError(field="attention_head_dim", value=remote, expected=f"head_dim ({head_dim})")
+        raise CalcInputError(field="attention_head_dim", value=remote, expected=f"head_dim ({head_dim})",
+                             code="same_as_field", values={"other": "head_dim", "target": head_dim})
     if head_dim is None and remote is None:
         raise CalcInputError(
             field="head_dim", value=None, expected="an integer in config.json (or attention_head_dim)",
             why="HunYuanMoEV1Attention reads config.head_dim, whose class default is None",
+            code="config_field_missing",
         )
     return head_dim if head_dim is not None else remote
 
@@ -157,10 +162,11 @@ def read_hunyuan_v1_moe(config: Mapping[str, Any], name: str) -> ModelShape:
         raise CalcInputError(
             field="moe_intermediate_size", value=fields.value("moe_intermediate_size"), expected=f"{width}",
             why="transformers builds the experts and the shared MLP with intermediate_size",
+            code="equals", values={"target": width},
         )
     if fields.uniform("num_shared_expert", 1) != 1:
         raise CalcInputError(field="num_shared_expert", value=fields.value("num_shared_expert"), expected="1",
-                             why="transformers builds one shared MLP per layer")
+                             why="transformers builds one shared MLP per layer", code="equals", values={"target": 1})
     fields.neutral("use_mixed_mlp_moe", at=True, why="HunYuanMoEV1Moe always builds the shared MLP")
     fields.neutral("use_qk_norm", at=True, why="HunYuanMoEV1Attention always builds the q/k norms")
     fields.neutral("use_cla", at=False, why="cross-layer attention shares k/v projections, which is not modelled")
