@@ -25,7 +25,8 @@ ALLOWED_WORDS: frozenset[str] = frozenset({
     "MoE", "ZeRO", "FlashAttention", "SwiGLU", "RMSNorm", "LayerNorm", "RoPE", "GQA", "MHA", "MQA", "MLA", "MTP",
     "FFN", "MLP", "KV", "AdamW", "Adam", "SGD", "Transformer", "HFU", "TPU", "LLM", "nat",
     # file formats, tools and software
-    "LaTeX", "BibTeX", "siunitx", "booktabs", "natbib", "ctex", "xelatex", "pdflatex", "plainnat", "Markdown", "JSON", "HTML", "PNG", "API", "HTTP", "URL", "HuggingFace",
+    "LaTeX", "BibTeX", "siunitx", "booktabs", "natbib", "ctex", "xelatex", "pdflatex", "plainnat", "Markdown",
+    "JSON", "HTML", "PNG", "API", "HTTP", "URL", "HuggingFace",
     "Megatron", "LM", "PyTorch", "nanoGPT", "llmq", "arXiv",
     # models and model families
     "MiniMind", "minimind", "Llama", "Qwen", "DeepSeek", "Mixtral", "Mistral", "OLMoE", "GLM", "Air", "ERNIE",
