@@ -1,42 +1,32 @@
-"""One agent loop for both modes: LangChain ``create_agent`` with our tools and middleware.
+"""One agent loop for both modes, and what every run of it shares: the limits, the system prompt, the failure reasons.
 
-* LLM mode: ``ChatOpenAI`` against any OpenAI-compatible endpoint (timeouts, bounded retries
-  on 429/5xx by the openai SDK). If the endpoint fails (auth, network, limits, repeated
-  malformed output), :class:`OfflineFallbackMiddleware` tells the user why and lets the
-  offline model answer the same conversation, so the user still gets a report.
-* Offline mode: the built-in :class:`OfflinePlannerModel`.
+:func:`build_agent` gives the loop a :class:`~assistant.session.Conversation` streams a turn through:
 
-Limits: at most ``MODEL_CALL_LIMIT`` model calls and ``TOOL_CALL_LIMIT`` tool calls per run,
-and ``RECURSION_LIMIT`` graph steps. Tool exceptions reach the model as tool messages.
+* LLM mode: LangChain's ``create_agent`` over ``ChatOpenAI``, with the offline model as the fallback
+  (:mod:`assistant.lc_agent`);
+* offline mode: the built-in planner's turn, run by :class:`assistant.offline.loop.OfflineAgent` without
+  LangGraph. It takes the same steps the LangChain graph takes with the planner as its model (one model call,
+  at most one parallel round of tool calls, one model call that answers) and streams the same messages, so the
+  conversation, its events and the UI are the same either way (``tests/assistant/test_offline_loop.py`` holds
+  the two to the same events); it only skips LangGraph's threads and checkpoints, and the 0.6 s of imports
+  LangChain's agent machinery costs a process that answers offline.
+
+This module imports no LangChain: :mod:`assistant.lc_agent` is imported when a graph is built.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from langchain.agents import create_agent
-from langchain.agents.middleware import (
-    AgentMiddleware,
-    ModelCallLimitMiddleware,
-    ModelRequest,
-    ModelResponse,
-    ToolCallLimitMiddleware,
-    ToolErrorMiddleware,
-)
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
-from langgraph.errors import GraphBubbleUp
-
-from assistant.lc_tools import langchain_tools
-from assistant.offline.model import OfflinePlannerModel
 from assistant.settings import Settings
 from prompts import load
 from tools.error_text import reason_text
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 MODEL_CALL_LIMIT = 6
 TOOL_CALL_LIMIT = 16
@@ -46,17 +36,35 @@ RECURSION_LIMIT = 100
 FALLBACK_MARK = "scaling_assistant_fallback"  # in response_metadata of messages the offline fallback wrote
 
 
-def chat_model(settings: Settings) -> BaseChatModel:
-    """The configured model: ChatOpenAI in LLM mode, the offline planner otherwise."""
-    if settings.mode == "offline":
-        return OfflinePlannerModel()
-    from langchain_openai import ChatOpenAI
+def build_agent(settings: Settings, *, model: BaseChatModel | None = None) -> Any:
+    """The agent loop for ``settings``: the offline planner's own loop offline, else the LangChain graph.
 
-    return ChatOpenAI(
-        model=settings.resolved_model, base_url=settings.resolved_base_url, api_key=settings.api_key or "not-needed",
-        use_responses_api=False, timeout=settings.timeout_s, max_retries=settings.max_retries,
-        streaming=True, stream_usage=True,
-    )
+    ``model`` overrides the configured model and always gives the LangChain graph (tests run the offline
+    planner's model through it to hold :class:`~assistant.offline.loop.OfflineAgent` to the same events).
+    """
+    if model is None and settings.mode == "offline":
+        from assistant.offline.loop import OfflineAgent
+
+        return OfflineAgent(settings)
+    from assistant.lc_agent import build_graph
+
+    return build_graph(settings, model=model)
+
+
+def system_prompt(settings: Settings) -> str:
+    """The system prompt every model call of the run starts with."""
+    return _system_prompt("offline planner" if settings.mode == "offline" else "LLM")
+
+
+@cache
+def _system_prompt(mode: str) -> str:
+    return load("system").render(context=f"Mode: {mode}.")
+
+
+def tool_error_text(error: Exception, tool: str) -> str:
+    """What the model reads when a tool raised (``ToolErrorMiddleware``'s ``on_error``): no message, no trace."""
+    return (f'{{"error": "{type(error).__name__} in {tool}", "code": "internal_error", '
+            f'"hint": "check the arguments"}}')
 
 
 @dataclass(frozen=True)
@@ -96,90 +104,3 @@ def describe_failure(error: BaseException, settings: Settings | None = None) -> 
 
 class MalformedOutputError(RuntimeError):
     """The LLM returned unparseable tool calls twice in a row."""
-
-
-class OfflineFallbackMiddleware(AgentMiddleware):
-    """On a failed LLM call, report why (a ``fallback`` custom event) and answer with the offline model.
-
-    Malformed tool-call JSON is retried once with a correcting note; a second malformed answer
-    counts as a failure.
-    """
-
-    def __init__(self, *, settings: Settings, fallback: BaseChatModel | None = None) -> None:
-        super().__init__()
-        self.settings = settings
-        self.fallback = fallback or OfflinePlannerModel()
-
-    def wrap_model_call(
-        self, request: ModelRequest, handler: Callable[[ModelRequest], ModelResponse]
-    ) -> ModelResponse | AIMessage:
-        if _fell_back(request.messages):  # the endpoint already failed in this turn: stay offline, tell once
-            return _marked(handler(request.override(model=self.fallback)))
-        try:
-            response = handler(request)
-            if _malformed(response):
-                note = HumanMessage(content="Your last tool call had invalid JSON arguments. "
-                                            "Call the tool again with one valid JSON object.")
-                response = handler(request.override(messages=[*request.messages, note]))
-                if _malformed(response):
-                    raise MalformedOutputError("malformed tool calls twice")
-            return response
-        except GraphBubbleUp:
-            raise
-        except Exception as error:  # noqa: BLE001 - any endpoint failure falls back
-            reason = failure_reason(error)
-            log.warning("LLM call failed, answering offline: %s", describe_failure(error, self.settings))
-            _emit({"type": "fallback", "code": reason.code, "values": dict(reason.values)})
-            return _marked(handler(request.override(model=self.fallback)))
-
-
-def _fell_back(messages: list[Any]) -> bool:
-    """Whether the offline fallback already answered since the last user message."""
-    for message in reversed(messages):
-        if isinstance(message, HumanMessage):
-            return False
-        if isinstance(message, AIMessage) and message.response_metadata.get(FALLBACK_MARK):
-            return True
-    return False
-
-
-def _marked(response: Any) -> Any:
-    for message in getattr(response, "result", None) or []:
-        if isinstance(message, AIMessage):
-            message.response_metadata[FALLBACK_MARK] = True
-    return response
-
-
-def _malformed(response: Any) -> bool:
-    messages = getattr(response, "result", None) or []
-    last = messages[-1] if messages else None
-    return isinstance(last, AIMessage) and bool(last.invalid_tool_calls) and not last.tool_calls
-
-
-def _emit(payload: dict[str, Any]) -> None:
-    try:
-        from langgraph.config import get_stream_writer
-
-        get_stream_writer()(payload)
-    except Exception:  # noqa: BLE001 - outside a streaming run there is nobody to tell
-        pass
-
-
-def _tool_error_text(error: Exception, request: Any) -> str:
-    return (f'{{"error": "{type(error).__name__} in {request.tool_call["name"]}", "code": "internal_error", '
-            f'"hint": "check the arguments"}}')
-
-
-def build_agent(settings: Settings, *, model: BaseChatModel | None = None) -> Any:
-    """The compiled agent graph for ``settings`` (``model`` overrides the configured one, for tests)."""
-    model = model or chat_model(settings)
-    middleware: list[AgentMiddleware] = []
-    if not isinstance(model, OfflinePlannerModel):
-        middleware.append(OfflineFallbackMiddleware(settings=settings))
-    middleware += [
-        ModelCallLimitMiddleware(run_limit=MODEL_CALL_LIMIT, exit_behavior="end"),
-        ToolCallLimitMiddleware(run_limit=TOOL_CALL_LIMIT, exit_behavior="end"),
-        ToolErrorMiddleware(on_error=_tool_error_text),
-    ]
-    system = load("system").render(context=f"Mode: {'offline planner' if settings.mode == 'offline' else 'LLM'}.")
-    return create_agent(model, tools=list(langchain_tools()), system_prompt=system, middleware=middleware)

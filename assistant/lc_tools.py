@@ -5,30 +5,36 @@ content is the JSON the model reads, the artifact the same result as a dict, whi
 the ``ToolMessage`` to the report. The schema the model sees is the pydantic input model's
 JSON schema; arguments are validated by :func:`tools.registry.run_tool`, so bad arguments come
 back to the model as a readable error with a hint instead of an exception.
+
+:func:`tool_runners` are the same functions before LangChain wraps them: the offline loop
+(:mod:`assistant.offline.loop`) calls them directly, and LangChain is imported only to wrap them.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from prompts import glossary
 from tools.registry import TOOLS, ToolSpec, run_tool
 
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
 
-def _make_tool(spec: ToolSpec) -> BaseTool:
+ToolRunner = Callable[..., tuple[str, dict[str, Any]]]
+"""A tool as the agent runs it: keyword arguments in, ``(content, artifact)`` out."""
+
+
+def _runner(spec: ToolSpec) -> ToolRunner:
     def run(**arguments: Any) -> tuple[str, dict[str, Any]]:
         outcome = run_tool(spec.name, arguments)
         return outcome.content, outcome.result
 
-    return StructuredTool.from_function(
-        func=run, name=spec.name, description=(spec.function.__doc__ or "").strip(),
-        args_schema=spec.json_schema(), response_format="content_and_artifact",
-    )
+    return run
 
 
 class ExplainConceptInput(BaseModel):
@@ -53,10 +59,22 @@ def explain_concept(topic: str, language: str = "en") -> tuple[str, dict[str, An
 
 
 @cache
+def tool_runners() -> dict[str, ToolRunner]:
+    """Every tool the agent may call, by name, in a stable order."""
+    return {**{spec.name: _runner(spec) for spec in TOOLS.values()}, "explain_concept": explain_concept}
+
+
+@cache
 def langchain_tools() -> tuple[BaseTool, ...]:
-    """Every tool the agent may call, in a stable order."""
-    concept = StructuredTool.from_function(
-        func=explain_concept, name="explain_concept", description=(explain_concept.__doc__ or "").strip(),
-        args_schema=ExplainConceptInput.model_json_schema(), response_format="content_and_artifact",
+    """Every tool the agent may call, as LangChain tools, in a stable order."""
+    from langchain_core.tools import StructuredTool
+
+    schemas = {**{spec.name: spec.json_schema() for spec in TOOLS.values()},
+               "explain_concept": ExplainConceptInput.model_json_schema()}
+    descriptions = {**{spec.name: spec.function.__doc__ for spec in TOOLS.values()},
+                    "explain_concept": explain_concept.__doc__}
+    return tuple(
+        StructuredTool.from_function(func=run, name=name, description=(descriptions[name] or "").strip(),
+                                     args_schema=schemas[name], response_format="content_and_artifact")
+        for name, run in tool_runners().items()
     )
-    return (*(_make_tool(spec) for spec in TOOLS.values()), concept)

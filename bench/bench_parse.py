@@ -45,11 +45,12 @@ def main() -> None:
     for name in ("dev", "heldout"):
         report(name, show and name == "heldout")
     texts = [entry["text"] for entry in load("dev") + load("heldout")]
+    read = parse_message.__wrapped__  # the reader itself, not its cache
     start = time.perf_counter()
     rounds = 5
     for _ in range(rounds):
         for text in texts:
-            parse_message(text)
+            read(text)
     elapsed = time.perf_counter() - start
     per_message_ms = elapsed / rounds / len(texts) * 1e3
     print(f"speed    {rounds * len(texts) / elapsed:,.0f} messages/s ({per_message_ms:.2f} ms each)")

@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from string import Template
@@ -83,13 +83,24 @@ class Prompt:
 
     def blocks(self) -> dict[str, str]:
         """The named blocks of a template file made of ``<!-- block: name -->`` sections (report, export)."""
-        parts = _BLOCK.split(self.text)
-        return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+        return dict(self._blocks)
 
     def table(self, block: str) -> dict[str, str]:
         """A block made of ``key = text`` lines, as a mapping (lines without `` = `` are skipped)."""
-        lines = self.blocks().get(block, "").splitlines()
-        return {key.strip(): text.strip() for key, _, text in (line.partition(" = ") for line in lines) if text}
+        if block not in self._tables:
+            pairs = (line.partition(" = ") for line in self._blocks.get(block, "").splitlines())
+            self._tables[block] = {key.strip(): text.strip() for key, _, text in pairs if text}
+        return dict(self._tables[block])
+
+    # Parsed once per prompt (answers read their blocks and tables many times a turn); blocks() and table() copy.
+    @cached_property
+    def _blocks(self) -> dict[str, str]:
+        parts = _BLOCK.split(self.text)
+        return {name: body.strip("\n") for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+    @cached_property
+    def _tables(self) -> dict[str, dict[str, str]]:
+        return {}
 
     def render(self, **values: object) -> str:
         """Substitute every placeholder; a missing one raises :class:`MissingPlaceholderError` naming it.

@@ -15,6 +15,7 @@ import logging
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -52,7 +53,7 @@ class ToolSpec:
     def description(self) -> str:
         return (self.function.__doc__ or "").strip().splitlines()[0]
 
-    @property
+    @cached_property
     def result_model(self) -> type[BaseModel]:
         """The pydantic model the tool returns (its return annotation), for reading results back typed."""
         return typing.get_type_hints(self.function)["return"]

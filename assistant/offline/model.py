@@ -1,8 +1,10 @@
 """The built-in offline model: a LangChain chat model whose "thinking" is the deterministic planner.
 
 It is offered to ``create_agent`` like any other chat model, so the agent loop, the events and
-the UI are the same in both modes. It supports ``bind_tools`` (the planner knows the tools by
-name) and streaming (text arrives in pieces, tool calls in one chunk).
+the UI are the same in both modes: it answers in the LLM graph when the endpoint fails. Offline,
+:class:`~assistant.offline.loop.OfflineAgent` takes the same steps without LangGraph, held to this
+model in the graph by ``tests/assistant/test_offline_loop.py``. It supports ``bind_tools`` (the
+planner knows the tools by name) and streaming (text arrives in pieces, tool calls in one chunk).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 
+from assistant.offline.loop import pieces, tool_arguments
 from assistant.offline.planner import decide
 
 OFFLINE_MODEL_NAME = "offline-planner"
@@ -54,26 +57,14 @@ class OfflinePlannerModel(BaseChatModel):
         message: AIMessage = decide(messages)
         if message.tool_calls:
             chunk = AIMessageChunk(content="", tool_call_chunks=[
-                {"name": call["name"], "args": _json(call["args"]), "id": call["id"], "index": i,
+                {"name": call["name"], "args": tool_arguments(call), "id": call["id"], "index": i,
                  "type": "tool_call_chunk"}
                 for i, call in enumerate(message.tool_calls)
             ])
             yield ChatGenerationChunk(message=chunk)
             return
-        for piece in _pieces(str(message.content)):
+        for piece in pieces(str(message.content)):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
-
-
-def _json(args: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(args, ensure_ascii=False)
-
-
-def _pieces(text: str, size: int = 48) -> Iterator[str]:
-    """Split text into pieces of ``size`` characters (works for Chinese too) so streaming streams."""
-    for start in range(0, len(text), size):
-        yield text[start:start + size]

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import fields
+from functools import lru_cache
 from typing import Any
 
 from assistant.offline import rules_model as model
@@ -94,8 +95,13 @@ def pasted_config(text: str) -> tuple[dict[str, Any] | None, str]:
     return None, text
 
 
+@lru_cache(maxsize=1024)
 def parse_message(text: str) -> ParsedRequest:
-    """Read ``text`` into a :class:`ParsedRequest`; every field the message does not state is None."""
+    """Read ``text`` into a :class:`ParsedRequest`; every field the message does not state is None.
+
+    Cached (a :class:`ParsedRequest` is frozen): the planner reads every message of the conversation again at
+    each step of each turn. ``parse_message.__wrapped__`` reads without the cache.
+    """
     config, rest = pasted_config(text)
     language, prose = _language(rest)
     reader = Reader(_normalise(rest))
