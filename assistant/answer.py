@@ -37,7 +37,7 @@ from assistant.report import (
     verdict_text,
 )
 from assistant.results import ToolResults
-from assistant.understood import defaults_line
+from assistant.understood import defaults_line, not_understood_line, not_used_line
 from prompts import Prompt, load
 from tools.analysis import MemoryResult, ParamsResult
 from tools.assumption_text import suggestion_text
@@ -193,16 +193,14 @@ def memory_answer(results: ToolResults, understood: str, language: Language) -> 
 def plan_answer(report: PlanReport, *, asked: Asked, diff: str | None = None) -> str:
     """The chat answer for a plan report (see the module doc); the full report is not included."""
     if diff is not None:
-        extra = [line for line in report.first_lines[1:] if line.startswith(_NOTICE_PREFIXES[report.language])]
-        return "\n\n".join([diff, *extra])
+        notices = (not_understood_line(report.not_understood, language=report.language),
+                   not_used_line(report.not_used, language=report.language))
+        return "\n\n".join([diff, *(line for line in notices if line)])
     lines = [line for line in (lead(report, asked) if asked.intent == "figure" else None,) if line]
     understood, *numbers = card(report)
     # What was read and every default taken come before the numbers they move (DEVELOPERS.md: first lines).
     lines += [understood, *report.first_lines[1:], *numbers]
     return "\n\n".join(lines)
-
-
-_NOTICE_PREFIXES = {"en": ("**Not understood", "**Read but not used"), "zh": ("**没有理解", "**读到但没有使用")}
 
 
 def loss_answer(report: PlanReport) -> str:

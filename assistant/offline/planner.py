@@ -99,6 +99,8 @@ def plan_values(results: ToolResults, language: str) -> dict[str, str]:
             data_matched_params=count_text(chin.data_matched_params, language),
             compute_optimal_params=count_text(fit_allocation(chin.compute_optimal, "rule-20").params, language),
         )
+        if chin.verdict_active.kind == "over-trained":  # the over-training paragraph fits no other plan
+            values["overtrained_verdict"] = values["verdict"]
     gpu = results.gpu_time
     if gpu is not None:
         values.update(gpu_hours=f"{gpu.gpu_hours:,.0f}", gpu=f"{gpu.gpu_count} × {gpu.gpu}", mfu=f"{gpu.mfu:.0%}")

@@ -34,7 +34,8 @@ _LINK = re.compile(r"\]\(#concept/zh/[a-z0-9-]+\)")
 REALISTIC_ZH: dict[str, str] = load_fixture("realistic-zh.json")
 # Glossary paragraphs use the user's numbers under their own names (prompts.glossary.PLAN_PLACEHOLDERS).
 PLAN_ZH = {"tokens": "148亿", "active_params": "9190万", "total_params": "1.45亿", "ratio_active": "161",
-           "ratio_total": "102", "verdict": "过度训练 ×8.0", "flops": "8.16e18", "gpu_hours": "39",
+           "ratio_total": "102", "verdict": "过度训练 ×8.0",
+           "overtrained_verdict": "过度训练 ×8.0", "flops": "8.16e18", "gpu_hours": "39",
            "gpu": "8 × NVIDIA GeForce RTX 4090", "mfu": "35%", "data_matched_params": "7.4亿",
            "compute_optimal_params": "2.61亿"}
 SLUGS = {entry.id for entry in entries()}
