@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_core.py
+	$(PY) bench/bench_planner.py
 	$(PY) bench/bench_llm_roundtrips.py
 	@if [ -f bench/bench_ui.py ]; then $(PY) bench/bench_ui.py; fi
 

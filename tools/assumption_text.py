@@ -19,7 +19,7 @@ from tools.calc.assumptions import Assumption
 from tools.quantities import count_text, human_zh
 
 _COUNTS = ("samples",)
-_SHARES = ("mfu", "expert_share")
+_SHARES = ("mfu", "expert_share", "tolerance")
 _PERCENT_LISTS = ("fractions",)
 
 
