@@ -26,6 +26,7 @@ from tools.analysis import (
     Verdict,
 )
 from tools.loss_curve import LossCurveResult
+from tools.names import fit_name
 from tools.quantities import count_text, sci
 
 Language = Literal["zh", "en"]
@@ -116,16 +117,6 @@ def blocks(language: Language) -> dict[str, str]:
 @cache
 def labels(language: Language) -> dict[str, str]:
     return load(f"report/{language}").table("labels")
-
-
-@cache
-def _fit_names(language: Language) -> dict[str, str]:
-    return load(f"names/{language}").table("fits")
-
-
-def fit_name(fit: str, language: Language) -> str:
-    """A fit as a reader knows it ("Chinchilla 方法 3", "Epoch AI 2024"), not its key."""
-    return _fit_names(language)[fit]
 
 
 def block(language: Language, name: str, **values: Any) -> str:

@@ -16,8 +16,9 @@ from tools.calc.assumptions import Assumption, assume
 from tools.calc.errors import CalcInputError
 from tools.calc.fits import FITS, LOSS_CAVEAT
 from tools.calc.flops import six_nd_flops, training_flops
-from tools.calc.gpu_time import compute_budget, project_gpu_time
+from tools.calc.gpu_time import project_gpu_time
 from tools.calc.memory import MemorySuggestion, bytes_to_gb, estimate_training_memory
+from tools.calc.plan_budget import plan_budget
 from tools.calc.resolve_data import DEFAULT_SEQ_LEN
 from tools.calc.resolve_hardware import ResolvedHardware
 from tools.calc.resolve_model import ResolvedModel
@@ -526,16 +527,19 @@ class BudgetResult(BaseModel):
 
 
 def budget_to_model(args: BudgetInput) -> BudgetResult:
-    """The FLOPs a GPU budget buys, and the compute-optimal (N, D) for them under each fit."""
-    hw = resolve_specs(hardware=args.hardware, is_moe=args.moe).hardware
-    budget = compute_budget(gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu, days=args.days,
-                            gpu_hours=args.gpu_hours, budget=args.budget,
-                            price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
-    comparison = compare_fits_at(compute_flops=budget.training_flops)
+    """The FLOPs a GPU budget buys, and the compute-optimal (N, D) for them under each fit.
+
+    The budget step of ``recommend_configurations`` (:mod:`tools.planner`), which adds architectures.
+    """
+    resolve_specs(hardware=args.hardware)  # reports a bad GPU as hardware.gpu, as every tool does
+    budget = plan_budget(hardware=args.hardware.description(), architectures=("moe" if args.moe else "dense",),
+                         days=args.days, gpu_hours=args.gpu_hours, budget=args.budget)
+    bought = budget.primary
+    comparison = compare_fits_at(compute_flops=bought.compute_flops)
     return BudgetResult(
-        gpu=hw.gpu.display_name, gpu_key=hw.gpu.key, gpu_count=hw.gpu_count, mfu=hw.mfu,
-        mfu_basis=mfu_basis(hw, is_moe=args.moe), limited_by=budget.limited_by, gpu_hours=budget.gpu_hours,
-        wall_clock_days=budget.wall_clock_days, cost=budget.cost, currency=budget.currency,
-        training_flops=budget.training_flops, compute_optimal=_fit_allocations(comparison),
-        assumptions=assumptions_out([*hw.assumptions, assume("budget_flops_formula")]),
+        gpu=budget.gpu.display_name, gpu_key=budget.gpu.key, gpu_count=budget.gpu_count, mfu=bought.mfu,
+        mfu_basis=bought.mfu_basis, limited_by=budget.limited_by, gpu_hours=bought.gpu_hours,
+        wall_clock_days=bought.wall_clock_days, cost=bought.cost, currency=budget.currency,
+        training_flops=bought.compute_flops, compute_optimal=_fit_allocations(comparison),
+        assumptions=assumptions_out(budget.assumptions),
     )

@@ -38,6 +38,7 @@ from tools.calc.errors import CalcInputError
 from tools.catalog import DescribeGpuInput, ListPresetsInput, describe_gpu, list_presets_tool
 from tools.error_text import pydantic_problem
 from tools.loss_curve import LossCurveInput, predict_loss_curve
+from tools.planner import RecommendInput, recommend_configurations
 from tools.specs import CalcInputErrors
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("project_gpu_time", project_gpu_time_tool, GpuTimeInput),
         ToolSpec("estimate_training_memory", estimate_training_memory_tool, MemoryInput),
         ToolSpec("budget_to_model", budget_to_model, BudgetInput),
+        ToolSpec("recommend_configurations", recommend_configurations, RecommendInput),
         ToolSpec("predict_loss_curve", predict_loss_curve, LossCurveInput),
         ToolSpec("list_presets", list_presets_tool, ListPresetsInput),
         ToolSpec("describe_gpu", describe_gpu, DescribeGpuInput),

@@ -127,7 +127,11 @@ def _raised_codes() -> dict[str, set[frozenset[str]]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             keywords = {kw.arg: kw.value for kw in getattr(node, "keywords", []) if kw.arg}
             code = keywords.get("code")
-            if isinstance(node, ast.Call) and isinstance(code, ast.Constant) and isinstance(code.value, str):
+            func = getattr(node, "func", None)
+            called = getattr(func, "id", None) or getattr(func, "attr", "")
+            failure = isinstance(called, str) and called.endswith(("Error", "Reason"))  # not a Heuristic or Advice
+            if isinstance(node, ast.Call) and failure and isinstance(code, ast.Constant) \
+                    and isinstance(code.value, str):
                 values = keywords.get("values")
                 names_given = frozenset(k.value for k in values.keys if isinstance(k, ast.Constant)) \
                     if isinstance(values, ast.Dict) else frozenset(k for k in keywords if k not in (
@@ -180,3 +184,11 @@ def test_every_failure_code_has_a_sentence_using_only_its_values(language: str) 
             if extra:
                 problems[code] = f"uses {sorted(extra)} but is raised with {sorted(names_given)}"
     assert problems == {}
+
+
+def test_every_fit_has_a_name_in_both_languages() -> None:
+    from tools.calc.fits import FITS
+
+    for language in ("zh", "en"):
+        named = load(f"names/{language}").table("fits")
+        assert set(FITS) <= set(named), language

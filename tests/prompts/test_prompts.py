@@ -64,13 +64,14 @@ def test_system_prompt_renders_context_last() -> None:
 
 def test_system_prompt_says_what_the_brief_requires() -> None:
     system = load("system")
-    assert system.id == "system" and system.version == 4
+    assert system.id == "system" and system.version == 5
     assert system.placeholders == ("context",)
     assert len(system.text.splitlines()) <= 60
     text = system.text
     for tool in (
         "count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
         "estimate_training_memory", "list_presets", "describe_gpu", "explain_concept", "predict_loss_curve",
+        "recommend_configurations",
     ):
         assert tool in text
     for phrase in (
