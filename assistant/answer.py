@@ -24,6 +24,7 @@ from assistant.compose import cost_clause, fits_spread_text, suggestions_text
 from assistant.offline.intent import Asked
 from assistant.report import (
     PRIMARY_LOSS_FIT,
+    BudgetReport,
     Language,
     PlanReport,
     duration_text,
@@ -41,6 +42,7 @@ from assistant.understood import defaults_line, not_understood_line, not_used_li
 from prompts import Prompt, load
 from tools.analysis import MemoryResult, ParamsResult
 from tools.assumption_text import suggestion_text
+from tools.planner import RecommendResult
 from tools.quantities import count_text, sci
 
 CARD_LINES = 6
@@ -233,6 +235,32 @@ def worked_active_params(params: ParamsResult, language: Language, *, own: bool)
               "routed_active": f"{params.routed_experts_active:,}", "active": f"{params.active_params:,.0f}"}
     return "\n\n".join([_block(language, "active_formula"),
                          _say(language, "active_worked_own" if own else "active_worked_example", **values)])
+
+
+def budget_answer(report: BudgetReport) -> str:
+    """A budget question: what was read and assumed, the compute and the targets in a line, the best rows."""
+    from assistant.budget_report import budget_title, candidates_table, card_candidates
+
+    language, recommend = report.language, report.recommend
+    target = recommend.search_targets[0]
+    low = min(recommend.targets, key=lambda t: t.active_params)
+    high = max(recommend.targets, key=lambda t: t.active_params)
+    lead_line = _say(language, "budget_lead", title=budget_title(recommend, language),
+                     flops=sci(recommend.compute_flops), low=count_text(low.active_params, language),
+                     high=count_text(high.active_params, language), fit=fit_name(recommend.fit, language),
+                     params=count_text(target.active_params, language), tokens=count_text(target.tokens, language))
+    shown = card_candidates(recommend)
+    if not shown:
+        return "\n\n".join([report.understood, *report.first_lines[1:], lead_line, _block(language, "budget_none")])
+    table = candidates_table([c for _, c in shown], language, numbers=[n for n, _ in shown], compact=True)
+    return "\n\n".join([report.understood, *report.first_lines[1:], lead_line, table,
+                         _say(language, "budget_hint", count=len(recommend.candidates))])
+
+
+def no_such_candidate(number: int, offered: RecommendResult | None, language: str) -> str:
+    if offered is None:
+        return _block(language, "no_candidates_yet")
+    return _say(language, "no_such_candidate", number=number, count=len(offered.candidates))
 
 
 def no_plan_for_loss(language: str) -> str:

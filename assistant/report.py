@@ -16,7 +16,6 @@ from prompts import load
 from prompts.glossary import concept_footnotes, link_concepts, parse_concept_href, render_entry
 from tools.analysis import (
     AssumptionOut,
-    BudgetResult,
     ChinchillaResult,
     FitAllocation,
     FlopsResult,
@@ -27,6 +26,7 @@ from tools.analysis import (
 )
 from tools.loss_curve import LossCurveResult
 from tools.names import fit_name
+from tools.planner import RecommendResult
 from tools.quantities import count_text, sci
 
 Language = Literal["zh", "en"]
@@ -79,7 +79,7 @@ class BudgetReport(_ReportBase):
     """What a GPU budget buys."""
 
     kind: Literal["budget"] = "budget"
-    budget: BudgetResult
+    recommend: RecommendResult
 
 
 Report = Annotated[PlanReport | BudgetReport, Field(discriminator="kind")]

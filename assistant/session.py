@@ -218,7 +218,7 @@ def _report(messages: list[BaseMessage], *, language: str, request: str, changes
             notes: ReadingNotes | None = None) -> PlanReport | BudgetReport | None:
     """The report the tool results among ``messages`` make, or None when they make none."""
     results = results_of(messages)
-    if results.has_plan or results.budget is not None:
+    if results.has_plan or results.recommend is not None:
         try:
             return compose_report(results, language=language, request=request, changes=changes,
                                   not_understood=notes.not_understood if notes else (),

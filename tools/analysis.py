@@ -18,7 +18,6 @@ from tools.calc.fits import FITS, LOSS_CAVEAT
 from tools.calc.flops import six_nd_flops, training_flops
 from tools.calc.gpu_time import project_gpu_time
 from tools.calc.memory import MemorySuggestion, bytes_to_gb, estimate_training_memory
-from tools.calc.plan_budget import plan_budget
 from tools.calc.resolve_data import DEFAULT_SEQ_LEN
 from tools.calc.resolve_hardware import ResolvedHardware
 from tools.calc.resolve_model import ResolvedModel
@@ -498,48 +497,3 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
     )
 
 
-# --- budget_to_model -------------------------------------------------------------------------------
-
-
-class BudgetInput(BaseModel):
-    model_config = _STRICT
-    hardware: HardwareSpec
-    days: MaybeQuantity = Field(None, gt=0, le=36_500, description="Wall-clock days available")
-    gpu_hours: MaybeQuantity = Field(None, gt=0, le=1e12, description="GPU-hours available")
-    budget: MaybeQuantity = Field(None, gt=0, le=1e15, description="Money available (needs price_per_gpu_hour)")
-    moe: bool = Field(False, description="Use the MoE default MFU")
-
-
-class BudgetResult(BaseModel):
-    gpu: str
-    gpu_key: str
-    gpu_count: int
-    mfu: float
-    mfu_basis: MfuBasis
-    limited_by: str
-    gpu_hours: float
-    wall_clock_days: float
-    cost: float | None
-    currency: str
-    training_flops: float
-    compute_optimal: list[FitAllocation]
-    assumptions: list[AssumptionOut]
-
-
-def budget_to_model(args: BudgetInput) -> BudgetResult:
-    """The FLOPs a GPU budget buys, and the compute-optimal (N, D) for them under each fit.
-
-    The budget step of ``recommend_configurations`` (:mod:`tools.planner`), which adds architectures.
-    """
-    resolve_specs(hardware=args.hardware)  # reports a bad GPU as hardware.gpu, as every tool does
-    budget = plan_budget(hardware=args.hardware.description(), architectures=("moe" if args.moe else "dense",),
-                         days=args.days, gpu_hours=args.gpu_hours, budget=args.budget)
-    bought = budget.primary
-    comparison = compare_fits_at(compute_flops=bought.compute_flops)
-    return BudgetResult(
-        gpu=budget.gpu.display_name, gpu_key=budget.gpu.key, gpu_count=budget.gpu_count, mfu=bought.mfu,
-        mfu_basis=bought.mfu_basis, limited_by=budget.limited_by, gpu_hours=bought.gpu_hours,
-        wall_clock_days=bought.wall_clock_days, cost=bought.cost, currency=budget.currency,
-        training_flops=bought.compute_flops, compute_optimal=_fit_allocations(comparison),
-        assumptions=assumptions_out(budget.assumptions),
-    )

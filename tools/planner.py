@@ -1,6 +1,6 @@
 """The ``recommend_configurations`` tool: from a GPU, money or FLOP budget to concrete architectures.
 
-It grows out of ``budget_to_model`` (:mod:`tools.analysis`): the same budget step
+It replaced ``budget_to_model``, which gave the budget step alone: the budget
 (:func:`tools.calc.plan_budget.plan_budget`), then every fit's target, the search and the advice of
 :func:`tools.calc.planner.make_plan`. Every number comes from the core; this module packs it.
 :func:`recommendation_result` is also what ``scaling-assistant plan --json`` prints.
@@ -17,6 +17,7 @@ from tools.calc.architecture_search import DEFAULT_MAX_CANDIDATES, SearchOutcome
 from tools.calc.fits import FITS
 from tools.calc.heuristics import ASPECT_RANGE, HEURISTICS, TOTAL_ACTIVE_RANGE
 from tools.calc.planner import Plan, PlannedCandidate, PlanRequest, make_plan
+from tools.calc.presets import find_preset
 from tools.calc.resolve_hardware import HardwareDescription
 from tools.calc.training_advice import Advice
 from tools.lenient import Count, MaybeCount, MaybeQuantity, choice
@@ -89,6 +90,7 @@ class InferenceAwareOut(BaseModel):
     within_budget_tokens: float
     within_budget_loss: float
     lifetime_saving: float  # 1 − lifetime FLOPs within budget / lifetime FLOPs of the compute-optimal model
+    values: dict[str, Any]  # the sentence's values (``inference_summary``), to word it in either language
     text: str
 
 
@@ -102,6 +104,7 @@ class DataConstrainedOut(BaseModel):
     optimum_tokens: float
     optimum_epochs: float
     free_optimum_params: float
+    values: dict[str, Any]  # the sentence's values (``repetition_summary``)
     text: str
 
 
@@ -163,6 +166,7 @@ class SearchOut(BaseModel):
     on_target: int
     fitting: int
     empty_reason: Literal["none_on_target", "none_fit_memory"] | None
+    values: dict[str, Any]  # the empty reason's sentence values
     text: str | None
 
 
@@ -188,6 +192,8 @@ class AdviceOut(BaseModel):
 
 
 class HyperparametersOut(BaseModel):
+    code: Literal["hyperparameters", "hyperparameters_extrapolated"]
+    values: dict[str, Any]
     compute_flops: float
     peak_lr: float
     batch_tokens: float
@@ -214,6 +220,7 @@ class RecommendResult(BaseModel):
     computes: list[ComputeOut]
     fit: str
     targets: list[TargetOut]
+    targets_values: dict[str, Any]  # the ``targets_spread`` sentence's values
     targets_text: str
     search_targets: list[SearchTargetOut]
     inference_aware: InferenceAwareOut | None
@@ -223,6 +230,8 @@ class RecommendResult(BaseModel):
     heuristics: list[HeuristicOut]
     hyperparameters: HyperparametersOut
     schedule: Literal["wsd", "cosine"]
+    seq_len: int  # the training sequence length every row was counted, timed and checked at
+    zero_stage: int | None  # the ZeRO stage of the memory check (None: no GPUs to check against)
     advice: list[AdviceOut]
     assumptions: list[AssumptionOut]
 
@@ -251,12 +260,12 @@ def _search_out(outcome: SearchOutcome) -> SearchOut:
     reason = None
     if not outcome.candidates:
         reason = "none_fit_memory" if outcome.on_target else "none_on_target"
+    values = {"architecture": outcome.architecture, "on_target": outcome.on_target}
     return SearchOut(
         architecture=outcome.architecture, target_active_params=outcome.target_active_params,
         tolerance=outcome.tolerance, considered=outcome.considered, evaluated=outcome.evaluated,
-        on_target=outcome.on_target, fitting=outcome.fitting, empty_reason=reason,
-        text=planner_text(reason, {"architecture": outcome.architecture, "on_target": outcome.on_target},
-                          language="en") if reason else None,
+        on_target=outcome.on_target, fitting=outcome.fitting, empty_reason=reason, values=values,
+        text=planner_text(reason, values, language="en") if reason else None,
     )
 
 
@@ -270,8 +279,8 @@ def heuristic_values(code: str) -> dict[str, Any]:
     published = {"aspect_ratio": ASPECT_RANGE, "total_active_ratio": TOTAL_ACTIVE_RANGE}.get(code)
     if published is None:
         return {}
-    return {"low": published.low, "high": published.high, "low_model": published.low_model,
-            "high_model": published.high_model}
+    return {"low": published.low, "high": published.high, "low_model": find_preset(published.low_model).display_name,
+            "high_model": find_preset(published.high_model).display_name}
 
 
 def _inference_out(plan: Plan) -> InferenceAwareOut | None:
@@ -291,7 +300,7 @@ def _inference_out(plan: Plan) -> InferenceAwareOut | None:
         same_loss_params=same.params, same_loss_tokens=same.training_tokens,
         same_loss_training_flops=same.training_flops, within_budget_params=within.params,
         within_budget_tokens=within.training_tokens, within_budget_loss=within.loss, lifetime_saving=saving,
-        text=planner_text("inference_summary", values, language="en"),
+        values=values, text=planner_text("inference_summary", values, language="en"),
     )
 
 
@@ -307,7 +316,8 @@ def _repetition_out(plan: Plan) -> DataConstrainedOut | None:
         unique_tokens=view.unique_tokens, training_tokens=view.training_tokens, epochs=view.epochs,
         effective_tokens=view.effective_tokens, within_negligible_epochs=view.within_negligible_epochs,
         optimum_params=view.optimum_params, optimum_tokens=view.optimum_tokens, optimum_epochs=view.optimum_epochs,
-        free_optimum_params=view.free_optimum_params, text=planner_text("repetition_summary", values, language="en"),
+        free_optimum_params=view.free_optimum_params, values=values,
+        text=planner_text("repetition_summary", values, language="en"),
     )
 
 
@@ -318,6 +328,11 @@ def recommendation_result(plan: Plan) -> RecommendResult:
     high = max(comparison.allocations, key=lambda a: a.params)
     hyper = plan.advice.hyperparameters
     primary = budget.primary
+    spread = {"min_params": low.params, "min_fit": low.fit, "max_params": high.params, "max_fit": high.fit,
+              "ratio": high.params / low.params}
+    hyper_values = {"peak_lr": hyper.peak_lr, "batch_tokens": hyper.batch_tokens,
+                    "batch_sequences": hyper.batch_sequences, "seq_len": hyper.seq_len,
+                    "compute_flops": hyper.compute_flops}
     return RecommendResult(
         limited_by=budget.limited_by, gpu=budget.gpu.display_name if budget.gpu else None,
         gpu_key=budget.gpu.key if budget.gpu else None, gpu_count=budget.gpu_count, currency=budget.currency,
@@ -329,9 +344,7 @@ def recommendation_result(plan: Plan) -> RecommendResult:
         targets=[TargetOut(fit=a.fit, title=FITS[a.fit].title, active_params=a.params, tokens=a.tokens,
                            tokens_per_param=a.tokens_per_param, approximate=a.approximate)
                  for a in comparison.allocations],
-        targets_text=planner_text("targets_spread", {"min_params": low.params, "min_fit": low.fit,
-                                                     "max_params": high.params, "max_fit": high.fit,
-                                                     "ratio": high.params / low.params}, language="en"),
+        targets_values=spread, targets_text=planner_text("targets_spread", spread, language="en"),
         search_targets=[SearchTargetOut(architecture=t.architecture, basis=t.basis, active_params=t.active_params,
                                         tokens=t.tokens, compute_flops=t.compute_flops) for t in plan.targets],
         inference_aware=_inference_out(plan), data_constrained=_repetition_out(plan),
@@ -342,14 +355,14 @@ def recommendation_result(plan: Plan) -> RecommendResult:
                                  text=heuristic_text(h.code, heuristic_values(h.code), language="en"))
                     for h in HEURISTICS],
         hyperparameters=HyperparametersOut(
-            compute_flops=hyper.compute_flops, peak_lr=hyper.peak_lr, batch_tokens=hyper.batch_tokens,
+            code=hyper.code, values=hyper_values, compute_flops=hyper.compute_flops, peak_lr=hyper.peak_lr,
+            batch_tokens=hyper.batch_tokens,
             batch_sequences=hyper.batch_sequences, seq_len=hyper.seq_len,
             within_fitted_range=hyper.within_fitted_range, within_validated_range=hyper.within_validated_range,
             citations=list(hyper.citations), location=hyper.location,
-            text=planner_text(hyper.code, {"peak_lr": hyper.peak_lr, "batch_tokens": hyper.batch_tokens,
-                                           "batch_sequences": hyper.batch_sequences, "seq_len": hyper.seq_len,
-                                           "compute_flops": hyper.compute_flops}, language="en")),
-        schedule=plan.advice.schedule, advice=[_advice_out(a) for a in plan.advice.items],
+            text=planner_text(hyper.code, hyper_values, language="en")),
+        schedule=plan.advice.schedule, seq_len=plan.seq_len,
+        zero_stage=plan.memory.zero_stage if plan.memory else None, advice=[_advice_out(a) for a in plan.advice.items],
         assumptions=assumptions_out(plan.assumptions),
     )
 

@@ -21,13 +21,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from tools.analysis import (
-    BudgetInput,
     ChinchillaInput,
     CountParametersInput,
     GpuTimeInput,
     MemoryInput,
     TrainingFlopsInput,
-    budget_to_model,
     chinchilla_analysis,
     count_parameters,
     estimate_training_flops,
@@ -97,7 +95,6 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("chinchilla_analysis", chinchilla_analysis, ChinchillaInput),
         ToolSpec("project_gpu_time", project_gpu_time_tool, GpuTimeInput),
         ToolSpec("estimate_training_memory", estimate_training_memory_tool, MemoryInput),
-        ToolSpec("budget_to_model", budget_to_model, BudgetInput),
         ToolSpec("recommend_configurations", recommend_configurations, RecommendInput),
         ToolSpec("predict_loss_curve", predict_loss_curve, LossCurveInput),
         ToolSpec("list_presets", list_presets_tool, ListPresetsInput),

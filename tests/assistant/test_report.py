@@ -122,11 +122,13 @@ def test_bibtex_export_contains_exactly_the_cited_works() -> None:
 
 
 def test_budget_report_hand_value() -> None:
-    budget = run_tool("budget_to_model", {"hardware": HARDWARE, "days": 7}).result
-    report = compose_report(typed_results({"budget_to_model": budget}), language="en", request="x")
+    budget = run_tool("recommend_configurations", {"hardware": HARDWARE, "days": 7}).result
+    report = compose_report(typed_results({"recommend_configurations": budget}), language="en", request="x")
     assert report.kind == "budget"
-    assert budget["training_flops"] == pytest.approx(8 * 7 * 24 * 3600 * 165.2e12 * 0.40)
+    assert budget["computes"][1]["compute_flops"] == pytest.approx(8 * 7 * 24 * 3600 * 165.2e12 * 0.40)
     assert "1,344 GPU-hours" in report.markdown  # 8 × 7 × 24
+    assert "## 2. Recommended configurations" in report.markdown
+    assert report.markdown.count("\n| ") >= len(budget["candidates"]) + 1
 
 
 @pytest.mark.parametrize(("text", "value"), [("14.8B", 14.8e9), ("148 亿", 1.48e10), ("35%", 0.35),

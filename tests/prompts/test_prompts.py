@@ -64,7 +64,7 @@ def test_system_prompt_renders_context_last() -> None:
 
 def test_system_prompt_says_what_the_brief_requires() -> None:
     system = load("system")
-    assert system.id == "system" and system.version == 5
+    assert system.id == "system" and system.version == 6
     assert system.placeholders == ("context",)
     assert len(system.text.splitlines()) <= 60
     text = system.text

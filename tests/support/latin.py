@@ -79,7 +79,7 @@ def latin_words(text: str) -> list[str]:
     return found
 
 
-_SECTION_CODE = re.compile(r"§\s*\d+[a-z]\b")
+_SECTION_CODE = re.compile(r"(?:文献|literature)\s*§\s*\d+[a-z]?\b|§\s*\d+[a-z]\b")
 
 
 def internal_codes(text: str, *, slugs: set[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""recommend_configurations and its budget_to_model step: contract, hand values, sentences in both languages."""
+"""recommend_configurations: contract, hand values, sentences in both languages."""
 
 from __future__ import annotations
 
@@ -29,17 +29,14 @@ def test_registered_with_a_schema_derived_from_its_input_model() -> None:
     assert {"hardware", "days", "budget", "compute_flops", "fit", "unique_tokens", "inference_tokens"} <= set(
         schema["properties"])
     assert spec.description.startswith("Concrete MoE (and dense) architectures for a budget")
-    assert "budget_to_model" in TOOLS  # kept: the offline planner and saved chats call it by name
+    assert "budget_to_model" not in TOOLS  # replaced: no second copy of the budget step
 
 
-def test_budget_to_model_is_the_same_budget_step(week_on_4090s: dict) -> None:
-    budget = run_tool("budget_to_model", {"hardware": HARDWARE, "days": 7, "moe": True}).result
-    assert budget["training_flops"] == pytest.approx(8 * 165.2e12 * 0.35 * 7 * 86400, rel=1e-12)
-    assert budget["training_flops"] == week_on_4090s["compute_flops"]
-    assert budget["mfu_basis"] == "default_moe" and budget["gpu_hours"] == 8 * 7 * 24
-    dense = run_tool("budget_to_model", {"hardware": HARDWARE, "days": 7}).result
-    assert dense["training_flops"] == pytest.approx(8 * 165.2e12 * 0.40 * 7 * 86400, rel=1e-12)
-    assert [a["code"] for a in dense["assumptions"]] == ["gpu_peak", "mfu_default_dense", "budget_flops_formula"]
+def test_the_budget_step_by_hand(week_on_4090s: dict) -> None:
+    computes = {c["architecture"]: c for c in week_on_4090s["computes"]}
+    assert computes["moe"]["compute_flops"] == pytest.approx(8 * 165.2e12 * 0.35 * 7 * 86400, rel=1e-12)
+    assert computes["dense"]["compute_flops"] == pytest.approx(8 * 165.2e12 * 0.40 * 7 * 86400, rel=1e-12)
+    assert computes["moe"]["mfu_basis"] == "default_moe" and computes["moe"]["gpu_hours"] == 8 * 7 * 24
 
 
 def test_result_carries_targets_candidates_and_assumptions(week_on_4090s: dict) -> None:

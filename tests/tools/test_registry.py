@@ -15,7 +15,7 @@ HARDWARE = {"gpu": "4090", "gpu_count": 8}
 
 def test_every_tool_has_a_described_schema_derived_from_its_model() -> None:
     assert set(TOOLS) >= {"count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
-                          "estimate_training_memory", "list_presets", "describe_gpu", "budget_to_model"}
+                          "estimate_training_memory", "list_presets", "describe_gpu", "recommend_configurations"}
     for spec in TOOLS.values():
         schema = spec.json_schema()
         assert schema["type"] == "object"
