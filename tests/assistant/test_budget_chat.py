@@ -108,3 +108,16 @@ def test_the_budget_question_through_an_llm(llm_server: ScriptedLLMServer) -> No
     final = events[-1]
     assert f"{WEEK_ON_8_4090_MOE:.3g}" in final.text and final.flags == ()
     assert final.report is not None and final.report.kind == "budget"
+
+
+def test_the_budget_form_names_what_is_missing_and_plans_from_flops_alone() -> None:
+    from assistant.budget_form import FIELDS, plan_from_budget
+
+    blank = dict.fromkeys(FIELDS, "")
+    problems = plan_from_budget({**blank, "days": "7"}, language="zh").problems
+    assert len(problems) == 1 and "GPU" in problems[0]  # a time budget needs the GPUs it is spent on
+    assert plan_from_budget(blank, language="en").problems  # no budget at all
+    outcome = plan_from_budget({**blank, "compute_flops": "3e20", "architectures": "dense"}, language="en")
+    assert outcome.problems == [] and outcome.report.recommend.compute_flops == 3e20
+    assert [c.architecture for c in outcome.report.recommend.candidates] == ["dense"] * len(
+        outcome.report.recommend.candidates)
