@@ -287,7 +287,8 @@ def _headline(report: PlanReport) -> dict[str, tuple[float | bool | str, str]]:
     }
     if gpu is not None:
         numbers["gpu_hours"] = (round(gpu.gpu_hours, 1), f"{gpu.gpu_hours:,.0f}")
-        numbers["wall_clock"] = (round(gpu.wall_clock_hours, 2), duration_text(gpu.wall_clock_hours, language))
+        if _count_stated(report):  # no wall clock for a GPU count nobody gave
+            numbers["wall_clock"] = (round(gpu.wall_clock_hours, 2), duration_text(gpu.wall_clock_hours, language))
         if gpu.cost is not None:
             numbers["cost"] = (round(gpu.cost, 2), money_text(gpu.cost, gpu.currency))
     if memory is not None:

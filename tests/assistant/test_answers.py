@@ -276,3 +276,10 @@ def test_an_over_trained_plan_gets_the_paragraph_with_its_own_numbers() -> None:
     text = send(conversation, "为什么要过度训练？")
     ratio = TOKENS / ACTIVE_TOP1
     assert f"按每激活参数 {ratio:.0f} 个 token，你的方案相对 20 倍规则为过度训练 ×{ratio / 20:.1f}" in text
+
+
+def test_a_follow_up_shows_no_wall_clock_for_a_gpu_count_nobody_gave() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, "Qwen3-30B-A3B, 36T tokens: how many H800 GPU-hours?")
+    text = send(conversation, "MFU 20%")
+    assert text.startswith("**MFU 20%:** GPU-hours") and "wall clock" not in text
