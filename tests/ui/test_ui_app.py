@@ -27,7 +27,8 @@ def _text(message: dict) -> str:
 def test_the_api_names_are_explicit(client: Callable[[], Client]) -> None:
     endpoints = client().view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert set(endpoints) == {"/chat", "/chat_exports", "/apply_settings", "/test_connection", "/calculate",
-                                "/plan_from_budget"}
+                              "/plan_from_budget", "/export_markdown", "/export_latex", "/export_bibtex",
+                              "/export_json", "/export_plots"}
 
 
 def test_plan_from_budget_through_the_api(client: Callable[[], Client]) -> None:
@@ -46,25 +47,30 @@ def test_plan_from_budget_through_the_api(client: Callable[[], Client]) -> None:
 
 def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], Client]) -> None:
     session = client()
-    history, _textbox = session.predict(ZH_EXAMPLE, [], api_name="/chat")
-    titles = [m["metadata"].get("title") for m in history if m["metadata"].get("title")]
-    assert titles == ["🛠 count_parameters", "🛠 estimate_training_flops", "🛠 chinchilla_analysis",
-                      "🛠 project_gpu_time"] or set(titles) >= {"🛠 count_parameters", "🛠 chinchilla_analysis"}
+    history, _textbox, _saved = session.predict(ZH_EXAMPLE, [], api_name="/chat")
+    group, *calls = [m for m in history if m["metadata"].get("title") and not m["metadata"]["title"].startswith("📄")]
+    assert group["metadata"]["title"].startswith("🛠 5 个工具 · ") and group["metadata"]["title"].endswith(" 秒")
+    assert [m["metadata"]["title"] for m in calls] == ["统计参数量", "训练计算量", "Chinchilla 判断", "GPU 时间与成本",
+                                                       "训练显存"]
+    assert {m["metadata"]["parent_id"] for m in calls} == {group["metadata"]["id"]}
+    assert "**模型：** 路由专家 4 · 共享专家 1 · top-k 1 · 总参数 145M" in _text(calls[0])  # not 145000000.0
     assert all(m["metadata"].get("status") == "done" for m in history if m["metadata"].get("title"))
-    answer = _text(history[-1])
-    assert "14,796,800,000" in answer
+    answer = _text(history[-2])
+    assert "14,796,800,000" in _text(history[-1]) and "148亿（14.8B） token" in answer
 
     expected = run_tool("count_parameters", {"model": {"total_params": 145e6, "num_experts": 4,
                                                        "num_shared_experts": 1, "top_k": 1}}).result
-    exports = session.predict(api_name="/chat_exports")
-    files = read_files(list(exports))
+    after = session.predict(api_name="/chat_exports")
+    assert read_files(list(after)) == {}  # nothing is written after a turn: files are made when asked for
+    files = read_files([session.predict(api_name=f"/export_{kind}")
+                        for kind in ("markdown", "latex", "bibtex", "json", "plots")])
     assert {"scaling-report.md", "scaling-report.tex", "references.bib", "scaling-report.json",
             "scaling-plots.html"} <= set(files)
     report = json.loads(files["scaling-report.json"])
     assert report["flops"]["tokens"] == TOKENS
     assert report["params"]["active_params"] == expected["active_params"]
     assert report["params"]["total_params"] == expected["total_params"]
-    assert f"{expected['active_params']:,.0f}" in answer
+    assert f"{expected['active_params']:,.0f}" in _text(history[-1])
     # the Markdown file is the report with each concept link as a footnote giving the entry's title and text
     markdown = files["scaling-report.md"]
     assert "📖 [总参数与激活参数](#concept/zh/total-vs-active)" in report["markdown"]
@@ -78,7 +84,7 @@ def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], C
 def test_a_follow_up_keeps_the_sessions_context(client: Callable[[], Client]) -> None:
     session = client()
     session.predict(ZH_EXAMPLE, [], api_name="/chat")
-    history, _ = session.predict("如果换成 16 张卡呢？", [], api_name="/chat")
+    history, _, _ = session.predict("如果换成 16 张卡呢？", [], api_name="/chat")
     answer = _text(history[-1])
     assert "16 × NVIDIA GeForce RTX 4090" in answer
 
@@ -99,9 +105,7 @@ def test_the_calculator_gives_the_cores_numbers(client: Callable[[], Client]) ->
     counts = count_parameters(find_preset("minimind2-moe").shape, top_k=1)
     assert f"{counts.active:,}" in markdown and f"{counts.total:,}" in markdown
     assert "14,796,800,000" in markdown
-    report = json.loads(read_files(list(outputs))["scaling-report.json"])
-    assert report["params"]["active_params"] == counts.active
-    assert report["language"] == "en"
+    assert read_files(list(outputs)) == {}  # the exports are made when asked for
 
 
 def test_the_calculator_explains_invalid_values_inline(client: Callable[[], Client]) -> None:
@@ -137,15 +141,16 @@ def test_exports_never_contain_the_api_key(client: Callable[[], Client], llm_ser
     status = session.predict("openai", llm_server.base_url, "scripted-model", "", "en", api_name="/test_connection")
     assert status.startswith("✅") and FAKE_KEY not in status
 
-    history, _ = session.predict("MiniMind2-MoE top-1, 28.9M samples × 512 characters", [], api_name="/chat")
+    history, _, _ = session.predict("MiniMind2-MoE top-1, 28.9M samples × 512 characters", [], api_name="/chat")
     assert llm_server.saw_api_key(FAKE_KEY)
     assert FAKE_KEY not in json.dumps(history, ensure_ascii=False)
-    exports = session.predict(api_name="/chat_exports")
-    files = read_files(list(exports))
+    after = session.predict(api_name="/chat_exports")
+    exports = [session.predict(api_name=f"/export_{kind}") for kind in ("markdown", "latex", "bibtex", "json")]
+    files = read_files(exports)
     assert "scaling-report.json" in files and len(files) >= 4
     for name, text in files.items():
         assert FAKE_KEY not in text, name
-    assert FAKE_KEY not in json.dumps(exports, ensure_ascii=False, default=str)
+    assert FAKE_KEY not in json.dumps([after, exports], ensure_ascii=False, default=str)
 
 
 def test_a_failing_endpoint_is_a_message_not_a_trace(client: Callable[[], Client]) -> None:
