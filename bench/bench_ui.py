@@ -9,9 +9,11 @@ own work (TLS contexts, SSE parsing) does not share the server's GIL.
    is the *warm baseline*.
 2. **At a person's pace.** ``--users`` sessions (default 50) each send a message every ``--pace`` seconds
    (default 5; the first at a random moment of the first interval), ``--turns`` messages each (a
-   conversation: a plan, then follow-ups), each followed by the step the browser runs after a turn
-   (``/chat_exports``); one download per session (the Markdown report, through ``/export`` where the app
-   has it). Meanwhile one more session sends a ``--heavy-chars`` message (default 20,000 characters).
+   conversation: a plan, then follow-ups; ``/chat``, which since issue 11 also returns the conversation the
+   browser keeps; before it, each turn was followed by ``/chat_exports``, which wrote every export and built the
+   figures, and the bench calls it where the app has it); one download per session (the Markdown report,
+   through ``/export_markdown``, made on demand, where the app has it).
+   Meanwhile one more session sends a ``--heavy-chars`` message (default 20,000 characters).
    Printed: the others' time from send to the complete answer (p50, p95, max), the heavy message's, the
    step after a turn, the downloads, errors.
 3. **Saturation.** Every session sends its messages back to back for ``--saturation-s`` seconds; printed:
@@ -118,21 +120,22 @@ class _Tally:
             self.errors.append(f"{where}: {type(error).__name__}: {str(error)[:200]}")
 
 
-def _turn(client: Any, text: str, tally: _Tally, *, heavy: bool = False) -> None:
+def _turn(client: Any, text: str, tally: _Tally, *, heavy: bool = False, on_demand: bool = True) -> None:
     start = time.perf_counter()
     client.predict(text, [], api_name="/chat")
     tally.add("heavy" if heavy else "chat", time.perf_counter() - start)
-    start = time.perf_counter()
-    client.predict(api_name="/chat_exports")
-    tally.add("after", time.perf_counter() - start)
+    if not on_demand:  # the app before issue 11: the browser's step after each turn
+        start = time.perf_counter()
+        client.predict(api_name="/chat_exports")
+        tally.add("after", time.perf_counter() - start)
 
 
 def _download(client: Any, on_demand: bool, tally: _Tally) -> None:
     start = time.perf_counter()
     if on_demand:
-        client.predict("markdown", api_name="/export")
+        client.predict(api_name="/export_markdown")
     else:
-        client.predict(api_name="/chat_exports")  # the files come with the step after a turn
+        client.predict(api_name="/chat_exports")  # the files came with the step after a turn
     tally.add("export", time.perf_counter() - start)
 
 
@@ -143,28 +146,28 @@ def _paced_user(index: int, client: Any, args: Any, on_demand: bool, start_at: f
     for turn in range(args.turns):
         time.sleep(max(0.0, first + turn * args.pace - time.perf_counter()))
         try:
-            _turn(client, conversation[turn % len(conversation)], tally)
+            _turn(client, conversation[turn % len(conversation)], tally, on_demand=on_demand)
             if turn == args.turns - 1:
                 _download(client, on_demand, tally)
         except Exception as error:  # noqa: BLE001 - counted and printed
             tally.error(f"user {index} turn {turn}", error)
 
 
-def _heavy_user(client: Any, chars: int, start_at: float, tally: _Tally) -> None:
+def _heavy_user(client: Any, chars: int, start_at: float, on_demand: bool, tally: _Tally) -> None:
     time.sleep(max(0.0, start_at - time.perf_counter()))
     text = (HEAVY_UNIT * (chars // len(HEAVY_UNIT) + 1))[:chars]
     try:
-        _turn(client, text, tally, heavy=True)
+        _turn(client, text, tally, heavy=True, on_demand=on_demand)
     except Exception as error:  # noqa: BLE001 - counted and printed
         tally.error("heavy message", error)
 
 
-def _saturating_user(index: int, client: Any, until: float, tally: _Tally) -> None:
+def _saturating_user(index: int, client: Any, until: float, on_demand: bool, tally: _Tally) -> None:
     conversation = CONVERSATIONS[index % len(CONVERSATIONS)]
     turn = 0
     while time.perf_counter() < until:
         try:
-            _turn(client, conversation[turn % len(conversation)], tally)
+            _turn(client, conversation[turn % len(conversation)], tally, on_demand=on_demand)
         except Exception as error:  # noqa: BLE001 - counted and printed
             tally.error(f"user {index} saturating", error)
         turn += 1
@@ -186,9 +189,12 @@ def _clients(url: str, args: Any, results: Any, go: Any) -> None:
 
     warm = [connect() for _ in range(4)]
     warm_tally = _Tally()
-    on_demand = "/export" in warm[0].view_api(print_info=False, return_format="dict")["named_endpoints"]
-    _threads([(lambda i, c: [_turn(c, text, warm_tally) for text in CONVERSATIONS[i % len(CONVERSATIONS)][:3]],
-               (i, c)) for i, c in enumerate(warm)])
+    on_demand = "/export_markdown" in warm[0].view_api(print_info=False, return_format="dict")["named_endpoints"]
+    def warm_up(index: int, client: Client) -> None:
+        for text in CONVERSATIONS[index % len(CONVERSATIONS)][:3]:
+            _turn(client, text, warm_tally, on_demand=on_demand)
+
+    _threads([(warm_up, (i, c)) for i, c in enumerate(warm)])
     for client in warm:
         client.close()
     results.put(("warm", len(warm_tally.errors), on_demand))
@@ -200,14 +206,14 @@ def _clients(url: str, args: Any, results: Any, go: Any) -> None:
     begin = time.perf_counter() + 1.0
     paced = [(_paced_user, (i, c, args, on_demand, begin, tally)) for i, c in enumerate(clients)]
     wall = time.perf_counter()
-    _threads([*paced, (_heavy_user, (heavy, args.heavy_chars, begin + 2 * args.pace, tally))])
+    _threads([*paced, (_heavy_user, (heavy, args.heavy_chars, begin + 2 * args.pace, on_demand, tally))])
     paced_wall = time.perf_counter() - wall
     results.put(("paced", tally.chat, tally.heavy, tally.after, tally.export, tally.errors, paced_wall))
 
     saturated = _Tally()
     until = time.perf_counter() + args.saturation_s
     wall = time.perf_counter()
-    _threads([(_saturating_user, (i, c, until, saturated)) for i, c in enumerate(clients)])
+    _threads([(_saturating_user, (i, c, until, on_demand, saturated)) for i, c in enumerate(clients)])
     sat_wall = time.perf_counter() - wall
     results.put(("saturation", saturated.chat, saturated.after, saturated.errors, sat_wall))
     for client in [*clients, heavy]:
@@ -296,19 +302,20 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"UI load bench: {os.cpu_count()} CPUs, offline, clients in a child process; downloads "
-          f"{'on demand (/export)' if on_demand else 'with the step after each turn (/chat_exports)'}")
+          f"{'on demand (/export_markdown)' if on_demand else 'with the step after each turn (/chat_exports)'}")
     print(f"  {args.users} sessions × {args.turns} messages, one every {args.pace:g} s, "
           f"beside one {args.heavy_chars:,}-character message ({paced_wall:.0f} s):")
     print(f"    others, send → full answer:      {_summary(chats)}")
     print(f"    the heavy message:               {_summary(heavy)}")
-    print(f"    step after a turn (/chat_exports): {_summary(after)}")
+    if after:
+        print(f"    step after a turn (/chat_exports): {_summary(after)}")
     print(f"    a download (Markdown):           {_summary(exports)}")
     print(f"    errors: {len(errors)} (warm-up {warm_errors})")
     for line in errors[:5]:
         print(f"      {line}")
     print(f"  saturation, {args.users} sessions back to back for {sat_wall:.0f} s:")
-    print(f"    turns/s: {len(sat_chats) / sat_wall:.1f}  (send → full answer {_summary(sat_chats)}; "
-          f"after-turn step {_summary(sat_after)})")
+    print(f"    turns/s: {len(sat_chats) / sat_wall:.1f}  (send → full answer {_summary(sat_chats)}"
+          + (f"; after-turn step {_summary(sat_after)})" if sat_after else ")"))
     print(f"    errors: {len(sat_errors)}")
     for line in sat_errors[:5]:
         print(f"      {line}")

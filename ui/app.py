@@ -5,7 +5,8 @@ exports and plots), Calculator (a form, the same tools and report) and Plan from
 the recommended configurations and their plot). A thin layer: numbers
 come from the tools and the assistant, and the UI only shows them.
 
-API endpoints (``api_name``): ``chat``, ``chat_exports`` (the light step after a turn), ``export_<kind>`` (one
+API endpoints (``api_name``): ``chat`` (the answer, then the conversation as the browser keeps it),
+``export_<kind>`` (one
 export file of the chat's report, made on demand), ``apply_settings``, ``test_connection``, ``calculate``,
 ``plan_from_budget``. DOM ids for browser tests: see ``ELEM_IDS``.
 
@@ -16,8 +17,10 @@ so the language switch, the tabs and the settings answer at once while answers a
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
+import sys
 from typing import Any
 
 import gradio as gr
@@ -230,6 +233,8 @@ def _chat_tab(labels: Labels, defaults: Settings) -> dict[str, Any]:
                                          label="message", placeholder="message_placeholder")
                 ui["send"] = labels.bind(gr.Button(tr("send"), variant="primary", elem_id="chat-send", scale=1),
                                          value="send")
+                ui["pending"] = gr.Textbox(visible=False, elem_id="chat-pending")  # a sent message, being answered
+                ui["view_key"] = gr.Textbox(visible=False, elem_id="chat-view-key")
             ui["examples"] = gr.Examples([[example] for example in EXAMPLES], inputs=[ui["text"]],
                                          label=tr("examples"), elem_id="chat-examples")
             labels.bind(ui["examples"].dataset, label="examples")
@@ -262,28 +267,33 @@ def _chat_tab(labels: Labels, defaults: Settings) -> dict[str, Any]:
 
 def _wire_chat(demo: gr.Blocks, chat: ChatHandlers, panel: SettingsHandlers, ui: dict[str, Any], session: gr.State,
                saved_chat: gr.BrowserState, lang: gr.Radio) -> None:
-    chatbot, text, view = ui["chatbot"], ui["text"], ui["report"]
+    chatbot, text, view, pending = ui["chatbot"], ui["text"], ui["report"], ui["pending"]
+    # A message is taken at once (shown, the textbox emptied, kept in the browser), then answered by a streaming
+    # step whose only outputs are the chat and the session: every other output would cost each streamed update.
+    take = {"fn": chat.take, "inputs": [text, chatbot, session, saved_chat],
+            "outputs": [chatbot, text, pending, session, saved_chat], "queue": False, "api_visibility": "private"}
+    # the saved conversation and the view's key come with the answer's last update (one event per turn)
+    answer = {"fn": chat.answer, "inputs": [pending, chatbot, session, saved_chat, lang],
+              "outputs": [chatbot, session, saved_chat, ui["view_key"]], "concurrency_limit": CHAT_CONCURRENCY,
+              "concurrency_id": "chat"}
     turn_io = {"outputs": [chatbot, text, session, saved_chat], "concurrency_limit": CHAT_CONCURRENCY,
                "concurrency_id": "chat"}
-    after = {"fn": chat.after_turn, "inputs": [session, chatbot, lang],
-             "outputs": [*view.outputs, saved_chat, ui["mode"]]}
-    turn_inputs = [text, chatbot, session, saved_chat]
+    # after undo, retry, clear or a restore: the conversation into the browser, and a key of what the page around
+    # the chat shows, whose change (only) updates the exports, the plots and the mode
+    after = {"fn": chat.after_turn, "inputs": [session, chatbot, lang], "outputs": [saved_chat, ui["view_key"]],
+             "api_visibility": "private"}
+    ui["view_key"].change(chat.show_view, [session, lang], [*view.outputs, ui["mode"]], api_visibility="private")
 
-    text.submit(chat.respond, turn_inputs, api_name="chat", **turn_io).then(**after, api_name="chat_exports")
-    ui["send"].click(chat.respond, turn_inputs, api_visibility="private", **turn_io).then(
-        **after, api_visibility="private")
-    ui["examples"].load_input_event.then(chat.respond, turn_inputs, api_visibility="private",
-                                         **turn_io).then(**after, api_visibility="private")
-    chatbot.example_select(_example_text, None, [text], api_visibility="private", queue=False).then(
-        chat.respond, turn_inputs, api_visibility="private", **turn_io).then(**after, api_visibility="private")
-    chatbot.retry(chat.retry, [chatbot, session, saved_chat], api_visibility="private", **turn_io).then(
-        **after, api_visibility="private")
+    text.submit(**take).then(**answer, api_name="chat")
+    ui["send"].click(**take).then(**answer, api_visibility="private")
+    ui["examples"].load_input_event.then(**take).then(**answer, api_visibility="private")
+    chatbot.example_select(_example_text, None, [text], api_visibility="private", queue=False).then(**take).then(
+        **answer, api_visibility="private")
+    chatbot.retry(chat.retry, [chatbot, session, saved_chat], api_visibility="private", **turn_io).then(**after)
     chatbot.undo(chat.undo, [chatbot, session, saved_chat], [chatbot, text, session], api_visibility="private"
-                 ).then(**after, api_visibility="private")
-    chatbot.clear(chat.clear, [session], [chatbot, session], api_visibility="private").then(
-        **after, api_visibility="private")
-    demo.load(chat.restore, [saved_chat, session], [chatbot, session, text], api_visibility="private").then(
-        **after, api_visibility="private")
+                 ).then(**after)
+    chatbot.clear(chat.clear, [session], [chatbot, session], api_visibility="private").then(**after)
+    demo.load(chat.restore, [saved_chat, session], [chatbot, session, text], api_visibility="private").then(**after)
     wire_report_view(view, session, _files(chat), api=True)
 
     ui["provider"].change(fill_preset, [ui["provider"]], [ui["base_url"], ui["model"]], api_visibility="private",
@@ -310,10 +320,19 @@ GRADIO_QUEUE_ENV = {
 }
 
 
+ABSENT_OPTIONAL_MODULES = ("matplotlib", "bokeh")
+
+
 def tune_gradio_queue() -> None:
-    """Defaults for gradio's queue bookkeeping (read when the queue is built: call before build_app)."""
+    """Defaults for gradio's queue bookkeeping (read when the queue is built: call before build_app), and the
+    optional plotting packages gradio looks for on every event (``import matplotlib`` around each call,
+    ``import bokeh`` for each plot's config): when they are not installed, a failed import searches the whole
+    path again each time, so they are recorded as absent once."""
     for name, value in GRADIO_QUEUE_ENV.items():
         os.environ.setdefault(name, value)
+    for module in ABSENT_OPTIONAL_MODULES:
+        if module not in sys.modules and importlib.util.find_spec(module) is None:
+            sys.modules[module] = None  # type: ignore[assignment]  # "import module" now fails at once
 
 
 def launch_options() -> dict[str, Any]:

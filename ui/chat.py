@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ import gradio as gr
 
 from assistant.offline.parse import parse_message
 from assistant.settings import Settings
+from ui.exports import export_kinds
 from ui.render import REPORT_ICON, apply, as_message, message_text
 from ui.report_view import after_turn_updates
 from ui.state import ChatSession, ConversationFactory, OpenSessions
@@ -31,7 +32,7 @@ from ui.strings import FRIENDLY_ERROR, Lang, mode_text, pick_lang
 
 log = logging.getLogger(__name__)
 
-STREAM_INTERVAL_S = 0.05  # at most ~20 chat updates a second while an answer streams
+STREAM_INTERVAL_S = 0.05  # at most ~20 chat updates a second while an answer streams or tools run
 SAVED_MESSAGES = 60  # how many text messages the browser shows again after a reload
 SAVED_VERSION = 2
 
@@ -107,23 +108,63 @@ class ChatHandlers:
         """The page closed: its session's memory and files go (the browser keeps the conversation)."""
         self.open_sessions.release(_session_hash(request))
 
-    def respond(self, text: str, history: list[Any] | None, session: ChatSession | None, saved: Any = None,
-                request: gr.Request | None = None) -> Iterator[tuple[History, Any, ChatSession, Any]]:
-        """Send ``text``; yield (chat, textbox, session, saved conversation) as the answer streams in."""
+    def take(self, text: str, history: list[Any] | None, session: ChatSession | None, saved: Any = None,
+             request: gr.Request | None = None) -> tuple[History, Any, Any, ChatSession, Any]:
+        """A sent message, at once: (chat with the message, emptied textbox, the message for :meth:`answer`,
+        session, saved conversation). The browser keeps the message until it is answered, so a message sent while
+        the server goes down is not lost."""
         session = self.session(session, saved, request)
         messages: History = [as_message(m) for m in history or []]
         text = (text or "").strip()
         if not text:
-            yield messages, gr.skip(), session, gr.skip()
-            return
-        messages.append(gr.ChatMessage(role="user", content=text))
-        # kept in the browser at once: a message sent while the server goes down is not lost
-        yield messages, "", session, saved_state(messages[:-1], session, pending=text)
-        yield from self._turn(text, messages, session)
+            return messages, gr.skip(), "", session, gr.skip()
+        kept = saved_state(messages, session, pending=text)
+        return [*messages, gr.ChatMessage(role="user", content=text)], "", text, session, kept
 
-    def _turn(self, text: str, messages: History, session: ChatSession
-              ) -> Iterator[tuple[History, Any, ChatSession, Any]]:
-        last_yield = time.monotonic()
+    def answer(self, text: str, history: list[Any] | None, session: ChatSession | None, saved: Any = None,
+               lang: str | None = None, request: gr.Request | None = None) -> Iterator[tuple[Any, ...]]:
+        """Answer ``text``; yield (chat, session, saved conversation, view key) as the answer streams in, the last two
+        with the answer (see :meth:`after_turn`). The message is added to the chat unless :meth:`take` already did
+        (the chat then ends with it). Every update costs the server the whole chat again: a turn shorter than
+        :data:`STREAM_INTERVAL_S` (offline, most are) is one update."""
+        session = self.session(session, saved, request)
+        messages: History = [as_message(m) for m in history or []]
+        text = (text or "").strip()
+        if not text:
+            yield messages, session, gr.skip(), gr.skip()
+            return
+        if not (messages and messages[-1].role == "user" and message_text(messages[-1].content) == text):
+            messages.append(gr.ChatMessage(role="user", content=text))
+        stored = False  # the session object stays in its gr.State: set once, then skipped
+        for shown, final in self._updates(text, messages, session):
+            after = self.after_turn(session, shown, lang) if final else (gr.skip(), gr.skip())
+            yield shown, gr.skip() if stored else session, *after
+            stored = True
+
+    def respond(self, text: str, history: list[Any] | None, session: ChatSession | None, saved: Any = None,
+                request: gr.Request | None = None) -> Iterator[tuple[History, Any, ChatSession, Any]]:
+        """Send ``text``; yield (chat, textbox, session, saved conversation) as the answer streams in (both steps,
+        :meth:`take` then :meth:`answer`, in one)."""
+        messages, box, text, session, kept = self.take(text, history, session, saved, request)
+        yield messages, box, session, kept
+        if text:
+            for shown, _, kept, _ in self.answer(text, messages, session, None, None, request):
+                yield shown, gr.skip(), session, kept
+
+    def _updates(self, text: str, messages: History, session: ChatSession) -> Iterator[tuple[History, bool]]:
+        """(chat, whether it is the end) for each update of a turn."""
+        turn = self._turn(text, messages, session)
+        while True:
+            try:
+                yield next(turn), False
+            except StopIteration as done:
+                yield done.value, True
+                return
+
+    def _turn(self, text: str, messages: History, session: ChatSession) -> Generator[History, None, History]:
+        """The chat while the turn runs, at most every :data:`STREAM_INTERVAL_S` (the first update after that long:
+        a quick turn shows none); returns the chat at the end."""
+        started = last_yield = time.monotonic()
         language = None
         try:
             session.begin_turn()
@@ -134,13 +175,13 @@ class ChatHandlers:
                 if event.kind == "final" and event.report is not None:
                     session.set_report(event.report)
                 now = time.monotonic()
-                if event.kind != "text" or now - last_yield >= STREAM_INTERVAL_S:
+                if now - max(last_yield, started) >= STREAM_INTERVAL_S:
                     last_yield = now
-                    yield messages, gr.skip(), session, gr.skip()
+                    yield messages
         except Exception as error:  # noqa: BLE001 - the session stays usable; no trace reaches the page
             log.warning("chat turn failed: %s", session.settings.redact(f"{type(error).__name__}: {error}"))
             messages = [*messages, gr.ChatMessage(role="assistant", content=FRIENDLY_ERROR[language_of(text)])]
-        yield messages, gr.skip(), session, gr.skip()
+        return messages
 
     def retry(self, history: list[Any] | None, session: ChatSession | None, saved: Any = None,
               request: gr.Request | None = None) -> Iterator[tuple[History, Any, ChatSession, Any]]:
@@ -155,7 +196,8 @@ class ChatHandlers:
         session.drop_last_turn()
         messages = messages[: index + 1]
         yield messages, gr.skip(), session, gr.skip()
-        yield from self._turn(text, messages, session)
+        for shown, _ in self._updates(text, messages, session):
+            yield shown, gr.skip(), session, gr.skip()
 
     def undo(self, history: list[Any] | None, session: ChatSession | None, saved: Any = None,
              request: gr.Request | None = None) -> tuple[History, Any, ChatSession]:
@@ -211,9 +253,18 @@ class ChatHandlers:
             session.reset()
 
     def after_turn(self, session: ChatSession | None, history: list[Any] | None, lang: str | None = None,
-                   request: gr.Request | None = None) -> list[Any]:
-        """Whether there are exports and plots (the plots themselves only if the page shows them), the saved
-        conversation and the mode indicator. Nothing is written to disk here."""
+                   request: gr.Request | None = None) -> tuple[Saved, str]:
+        """The saved conversation, and what the page around the chat should show, as a key: the exports there are,
+        whether there is a report, the report's version while the plots are open, the mode. The page is updated
+        (:meth:`show_view`) only when the key changes; nothing is written to disk here."""
         session = self.session(session, None, request)
-        mode = gr.update(value=mode_text(session.mode_label, pick_lang(lang)))
-        return [*after_turn_updates(session.files), saved_state(history or [], session), mode]
+        files = session.files
+        key = "|".join((",".join(export_kinds(files.report)), str(files.report is not None),
+                        str(files.version if files.plots_open else 0), mode_text(session.mode_label, pick_lang(lang))))
+        return saved_state(history or [], session), key
+
+    def show_view(self, session: ChatSession | None, lang: str | None = None, request: gr.Request | None = None
+                  ) -> list[Any]:
+        """The exports and plots around the chat (the plots only if the page shows them) and the mode indicator."""
+        session = self.session(session, None, request)
+        return [*after_turn_updates(session.files), gr.update(value=mode_text(session.mode_label, pick_lang(lang)))]

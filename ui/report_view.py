@@ -83,9 +83,8 @@ def after_turn_updates(files: ReportFiles) -> list[Any]:
     """Updates for :attr:`ReportView.outputs` after a new report (or none): which exports exist, and the plots
     only when the page shows them (figures are made then and only then)."""
     kinds = export_kinds(files.report)
-    updates: list[Any] = [gr.update(visible=bool(kinds))]
-    updates += [gr.update(visible=kind in kinds) for kind in EXPORT_KINDS]
-    updates.append(gr.update(visible=files.report is not None))
+    updates: list[Any] = [gr.update(visible=bool(kinds)), *[gr.update(visible=kind in kinds) for kind in EXPORT_KINDS],
+                          gr.update(visible=files.report is not None)]
     if files.report is not None and files.plots_open and files.shown_version != files.version:
         updates += _plot_updates(files)
     else:

@@ -11,6 +11,9 @@ is rebuilt from the browser on its next message (:meth:`ChatSession.restore`).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -125,13 +128,26 @@ class ChatSession:
         self.files.forget()
 
 
+TRIM_DELAY_S = 2.0  # after the last session of a burst is released, the freed memory goes back to the system
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, if this is glibc: freed memory stays in its arenas (one per thread that allocated)
+    until trimmed, so a server's memory would not fall after its sessions close."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
 class OpenSessions:
     """The sessions of open pages by gradio's session hash, so the page's ``unload`` can release its session at
-    once (gradio keeps a closed page's ``gr.State`` for an hour)."""
+    once (gradio keeps a closed page's ``gr.State`` for an hour), and give the freed memory back to the system."""
 
     def __init__(self) -> None:
         self._sessions: dict[str, ChatSession] = {}
         self._lock = threading.Lock()
+        self._trim: threading.Timer | None = None
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -144,8 +160,22 @@ class OpenSessions:
     def release(self, session_hash: str | None) -> None:
         with self._lock:
             session = self._sessions.pop(session_hash or "", None)
-        if session is not None:
-            session.release()
+        if session is None:
+            return
+        session.release()
+        with self._lock:
+            if self._trim is None:  # one trim after a burst of closing pages
+                self._trim = threading.Timer(TRIM_DELAY_S, self._give_back)
+                self._trim.daemon = True
+                self._trim.start()
+
+    def _give_back(self) -> None:
+        with self._lock:
+            self._trim = None
+        trim = _malloc_trim()
+        if trim is not None:
+            gc.collect()  # the sessions' objects in reference cycles first
+            trim(0)
 
 
 def with_key(settings: Settings, *, provider: str, base_url: str | None, model: str | None,

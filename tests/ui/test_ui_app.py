@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from gradio_client import Client
 
@@ -26,7 +27,7 @@ def _text(message: dict) -> str:
 
 def test_the_api_names_are_explicit(client: Callable[[], Client]) -> None:
     endpoints = client().view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert set(endpoints) == {"/chat", "/chat_exports", "/apply_settings", "/test_connection", "/calculate",
+    assert set(endpoints) == {"/chat", "/apply_settings", "/test_connection", "/calculate",
                               "/plan_from_budget", "/export_markdown", "/export_latex", "/export_bibtex",
                               "/export_json", "/export_plots"}
 
@@ -47,7 +48,7 @@ def test_plan_from_budget_through_the_api(client: Callable[[], Client]) -> None:
 
 def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], Client]) -> None:
     session = client()
-    history, _textbox, _saved = session.predict(ZH_EXAMPLE, [], api_name="/chat")
+    history, saved, view = session.predict(ZH_EXAMPLE, [], api_name="/chat")
     group, *calls = [m for m in history if m["metadata"].get("title") and not m["metadata"]["title"].startswith("📄")]
     assert group["metadata"]["title"].startswith("🛠 5 个工具 · ") and group["metadata"]["title"].endswith(" 秒")
     assert [m["metadata"]["title"] for m in calls] == ["统计参数量", "训练计算量", "Chinchilla 判断", "GPU 时间与成本",
@@ -60,8 +61,8 @@ def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], C
 
     expected = run_tool("count_parameters", {"model": {"total_params": 145e6, "num_experts": 4,
                                                        "num_shared_experts": 1, "top_k": 1}}).result
-    after = session.predict(api_name="/chat_exports")
-    assert read_files(list(after)) == {}  # nothing is written after a turn: files are made when asked for
+    assert read_files([saved, view]) == {}  # nothing is written after a turn: files are made when asked for
+    assert saved["turns"][0]["user"] == ZH_EXAMPLE and view.startswith("markdown,latex,bibtex,json,plots|True|")
     files = read_files([session.predict(api_name=f"/export_{kind}")
                         for kind in ("markdown", "latex", "bibtex", "json", "plots")])
     assert {"scaling-report.md", "scaling-report.tex", "references.bib", "scaling-report.json",
@@ -141,16 +142,15 @@ def test_exports_never_contain_the_api_key(client: Callable[[], Client], llm_ser
     status = session.predict("openai", llm_server.base_url, "scripted-model", "", "en", api_name="/test_connection")
     assert status.startswith("✅") and FAKE_KEY not in status
 
-    history, _, _ = session.predict("MiniMind2-MoE top-1, 28.9M samples × 512 characters", [], api_name="/chat")
+    history, saved, _ = session.predict("MiniMind2-MoE top-1, 28.9M samples × 512 characters", [], api_name="/chat")
     assert llm_server.saw_api_key(FAKE_KEY)
     assert FAKE_KEY not in json.dumps(history, ensure_ascii=False)
-    after = session.predict(api_name="/chat_exports")
     exports = [session.predict(api_name=f"/export_{kind}") for kind in ("markdown", "latex", "bibtex", "json")]
     files = read_files(exports)
     assert "scaling-report.json" in files and len(files) >= 4
     for name, text in files.items():
         assert FAKE_KEY not in text, name
-    assert FAKE_KEY not in json.dumps([after, exports], ensure_ascii=False, default=str)
+    assert FAKE_KEY not in json.dumps([saved, exports], ensure_ascii=False, default=str)
 
 
 def test_a_failing_endpoint_is_a_message_not_a_trace(client: Callable[[], Client]) -> None:
@@ -166,3 +166,38 @@ def test_every_documented_elem_id_is_in_the_page() -> None:
     config = build_app(settings=Settings(force_offline=True)).get_config_file()
     ids = {component.get("props", {}).get("elem_id") for component in config["components"]}
     assert set(ELEM_IDS) <= ids
+
+
+def test_a_follow_up_on_a_restarted_server_continues_the_plan_the_browser_kept(client: Callable[[], Client]) -> None:
+    """The conversation the browser keeps (it comes with each answer) is all a new server needs."""
+    from assistant.settings import Settings
+    from tests.ui.conftest import free_port
+    from ui.app import build_app, launch_options
+
+    first = client()
+    history, saved, _ = first.predict("DeepSeek-V3, 14.8T tokens, 2048 H800, MFU 35%", [], api_name="/chat")
+    restarted = build_app(settings=Settings(force_offline=True))
+    _, url, _ = restarted.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True, **launch_options())
+    try:
+        follow_up, _, _ = Client(url, verbose=False).predict("MFU 20%", history, saved, api_name="/chat")
+    finally:
+        restarted.close()
+    answer = _text(follow_up[-2])
+    assert answer.startswith("**MFU 20%:** GPU-hours "), answer  # a diff against the plan, not a greeting
+    kept, _, _ = first.predict("MFU 20%", history, api_name="/chat")  # the same follow-up on the first server
+    assert answer == _text(kept[-2])
+
+
+def test_the_calculators_exports_are_made_when_asked_for() -> None:
+    from ui.calculator_tab import _run_calculator
+
+    outputs = _run_calculator(*_form(), "en", None)
+    files = outputs[-1]
+    assert files.folder is None  # nothing written by the calculation
+    report = json.loads(Path(files.path("json")).read_text(encoding="utf-8"))
+    counts = count_parameters(find_preset("minimind2-moe").shape, top_k=1)
+    assert report["params"]["active_params"] == counts.active and report["language"] == "en"
+    folder = files.folder
+    _run_calculator(*_form(gpu_count="16"), "en", files)  # a new report: the old files go
+    assert not Path(folder).exists()
+    files.forget()

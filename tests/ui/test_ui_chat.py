@@ -84,7 +84,7 @@ def test_clear_starts_a_fresh_conversation() -> None:
 def test_restore_rebuilds_the_conversation_from_its_saved_tool_calls() -> None:
     chat = ChatHandlers(default_factory, OFFLINE)
     history, _, session, _ = _run(chat.respond(ZH_EXAMPLE, [], None))
-    saved = chat.after_turn(session, history, "zh")[-2]
+    saved, _ = chat.after_turn(session, history, "zh")
     assert [m["role"] for m in saved["messages"]] == ["user", "assistant", "assistant"]  # answer + report
     assert saved["messages"][-1]["metadata"]["title"] == "📄 完整报告"
     calls = saved["turns"][0]["steps"][0]["calls"]
@@ -103,7 +103,7 @@ def test_a_follow_up_after_a_server_restart_continues_the_same_exact_plan() -> N
     conversation and gets the diff against the exact plan (a DeepSeek-V3 preset, not a plan read again)."""
     first = ChatHandlers(default_factory, OFFLINE)
     shown, _, session, _ = _run(first.respond("DeepSeek-V3, 14.8T tokens, 2048 H800, MFU 35%", [], None))
-    saved = first.after_turn(session, shown, "en")[-2]
+    saved, _ = first.after_turn(session, shown, "en")
     kept, _, _, _ = _run(first.respond("MFU 20%", shown, session))  # the same follow-up without a restart
     restarted = ChatHandlers(default_factory, OFFLINE)
     history, _, session, _ = _run(restarted.respond("MFU 20%", shown, None, saved))
@@ -149,10 +149,12 @@ def test_a_crash_becomes_a_friendly_message_and_the_session_survives() -> None:
 def test_after_a_turn_nothing_is_built_until_asked_for() -> None:
     chat = ChatHandlers(default_factory, OFFLINE)
     history, _, session, _ = _run(chat.respond(ZH_EXAMPLE, [], None))
-    after = chat.after_turn(session, history, "zh")
-    assert after[0]["visible"] is True and session.files.folder is None  # the exports are offered, not written
-    assert after[-2]["messages"] == saved_messages(history) and after[-1]["value"] == "离线（内置模型）"
-    assert all(update == {"__type__": "update"} for update in after[-6:-2])  # no figures while the plots are folded
+    saved, key = chat.after_turn(session, history, "zh")
+    assert saved["messages"] == saved_messages(history) and session.files.folder is None  # nothing written
+    assert key == "markdown,latex,bibtex,json,plots|True|0|离线（内置模型）"  # the page shows what it names
+    view = chat.show_view(session, "zh")
+    assert view[0]["visible"] is True and view[-1]["value"] == "离线（内置模型）"
+    assert all(update == {"__type__": "update"} for update in view[-6:-1])  # no figures while the plots are folded
     path = session.files.path("markdown")
     assert path.endswith("scaling-report.md") and session.files.path("markdown") == path  # made once
     session.release()
