@@ -78,6 +78,9 @@ class FailureReason:
         return reason_text(self.code, language=language, **self.values)
 
 
+_CLIENT_MODULES = frozenset({"openai", "httpx", "httpcore", "langchain_openai", "langchain_core"})
+
+
 def failure_reason(error: BaseException) -> FailureReason:
     """The reason for a failed model call: an HTTP status, a timeout, no connection, malformed output, …"""
     name = type(error).__name__
@@ -93,7 +96,10 @@ def failure_reason(error: BaseException) -> FailureReason:
         return FailureReason("unreachable")
     if isinstance(error, MalformedOutputError):
         return FailureReason("malformed_tool_calls")
-    return FailureReason("model_call_failed", {"error_type": name})
+    if type(error).__module__.split(".")[0] in _CLIENT_MODULES:
+        return FailureReason("model_call_failed")
+    # Not the endpoint: a bug of ours, logged where it happened. Its class name means nothing to the user.
+    return FailureReason("internal")
 
 
 def describe_failure(error: BaseException, settings: Settings | None = None) -> str:

@@ -9,6 +9,7 @@ friendly message in the user's language; no stack trace and no API key ever reac
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,20 @@ log = logging.getLogger(__name__)
 EventKind = Literal["text", "tool_start", "tool_result", "notice", "flag", "final", "error"]
 Mode = Literal["offline", "fallback", "llm"]
 """Who answers: the built-in offline model, the offline model after the endpoint failed, or the LLM."""
+
+MAX_MESSAGE_CHARS = 8_000
+"""A longer message is refused, unread: twice a full config.json pasted with its question (a 5,000-character
+config is long), and the reader takes about 0.1 s to read this many characters."""
+TURN_BUDGET_S: dict[str, float] = {"offline": 10.0, "llm": 300.0}
+"""A turn still running after this long is stopped at its next step. Offline, a turn takes milliseconds; with an
+LLM, up to six model calls of up to a minute each (``SCALING_ASSISTANT_TIMEOUT``) and their retries."""
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class TurnBudgetExceeded(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"turn budget of {seconds:g} s exceeded")
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -74,20 +89,49 @@ class Conversation:
         return self.settings.label
 
     def send(self, text: str) -> Iterator[Event]:
-        """Run one turn; yield events as they happen; always end with ``final`` or ``error``."""
+        """Run one turn; yield events as they happen; always end with ``final`` or ``error``.
+
+        A message longer than :data:`MAX_MESSAGE_CHARS` is refused before it is read (and not kept); a turn that
+        runs past its time budget (:data:`TURN_BUDGET_S`) is stopped at its next step; anything that fails after
+        the answer (the report, the reading notes) leaves the answer standing. The conversation so far is kept.
+        """
+        start = len(self.messages)
+        mode: Mode = "offline" if self.settings.mode == "offline" else "llm"
+        language = self._language(text)  # the conversation's language, not this line's
+        if len(text) > MAX_MESSAGE_CHARS:
+            yield Event("error", text=block_text("message_too_long", language=language, length=f"{len(text):,}",
+                                                 limit=f"{MAX_MESSAGE_CHARS:,}"), ok=False, mode=mode)
+            return
+        try:
+            yield from self._turn(text, language, mode)
+        except Exception as error:  # noqa: BLE001 - the agent is done; what follows its answer must not end the turn
+            log.exception("could not finish the turn")
+            answer = next((m for m in reversed(self.messages[start:]) if isinstance(m, AIMessage) and not m.tool_calls),
+                          None)
+            if answer is not None:
+                yield Event("final", text=message_text(answer), mode=mode)
+            else:
+                reason = failure_reason(error).text(language)
+                yield Event("error", text=block_text("turn_failed", language=language, reason=reason), ok=False,
+                            mode=mode)
+
+    def _turn(self, text: str, language: str, mode: Mode) -> Iterator[Event]:
         start = len(self.messages)
         self.messages.append(HumanMessage(content=text))
-        language = plans(split_turn(self.messages))[1].language  # the conversation's language, not this line's
-        mode: Mode = "offline" if self.settings.mode == "offline" else "llm"
         new: list[BaseMessage] = []
         started: dict[str, float] = {}
         streamed_text: list[str] = []
+        budget_s = TURN_BUDGET_S[self.settings.mode]
+        deadline = time.monotonic() + budget_s
+        stream = None
         try:
             stream = self.agent.stream(
                 {"messages": list(self.messages)}, config={"recursion_limit": RECURSION_LIMIT},
                 stream_mode=["updates", "messages", "custom"],
             )
             for mode_name, payload in stream:
+                if time.monotonic() > deadline:
+                    raise TurnBudgetExceeded(budget_s)
                 if mode_name == "custom" and isinstance(payload, dict) and payload.get("type") == "fallback":
                     mode = "fallback"
                     reason = FailureReason(payload["code"], payload.get("values") or {}).text(language)
@@ -102,8 +146,16 @@ class Conversation:
                     for message in _messages_of(payload):
                         new.append(message)
                         yield from self._tool_events(message, started, mode, language)
+        except TurnBudgetExceeded as error:
+            log.warning("turn stopped after its budget of %.0f s", error.seconds)
+            _close(stream)
+            self.messages.extend(_answered(new))
+            yield Event("error", text=block_text("turn_budget", language=language, seconds=f"{error.seconds:g}"),
+                        ok=False, mode=mode)
+            return
         except Exception as error:  # noqa: BLE001 - the turn fails, the conversation survives
             log.warning("turn failed: %s", self.settings.redact(f"{type(error).__name__}: {error}"))
+            _close(stream)
             self.messages.extend(_answered(new))
             reason = failure_reason(error).text(language)
             yield Event("error", text=block_text("turn_failed", language=language, reason=reason), ok=False, mode=mode)
@@ -131,6 +183,14 @@ class Conversation:
             # An LLM writes its own answer; what the tools understood opens it all the same.
             answer = "\n\n".join([*report.first_lines, answer.strip()]) if answer.strip() else answer
         yield Event("final", text=answer, mode=mode, report=report, flags=flags, question=question)
+
+    def _language(self, text: str) -> str:
+        """The language this turn answers in: the conversation's, as the reader tells it (never raises)."""
+        try:
+            return plans(split_turn([*self.messages, HumanMessage(content=text[:MAX_MESSAGE_CHARS])]))[1].language
+        except Exception:  # noqa: BLE001 - a reader failure must not end the turn before it starts
+            log.exception("could not tell the conversation's language")
+            return "zh" if _CJK.search(text[:MAX_MESSAGE_CHARS]) else "en"
 
     def remember(self, role: Literal["user", "assistant"], text: str) -> None:
         """Add an earlier exchange as plain text (a chat restored from the browser, in LLM mode)."""
@@ -180,6 +240,16 @@ class Conversation:
             text = "" if ok else failure_text(result, language=language)
             yield Event("tool_result", tool=message.name, call_id=message.tool_call_id, result=result, ok=ok,
                         text=text, duration_s=(time.monotonic() - began) if began else None, mode=mode)
+
+
+def _close(stream: Any) -> None:
+    """Stop the agent's stream (a generator), so a stopped turn does no more work."""
+    close = getattr(stream, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            log.debug("could not close the stream", exc_info=True)
 
 
 def _messages_of(update: Any) -> list[BaseMessage]:

@@ -36,7 +36,7 @@ from tools.analysis import (
 )
 from tools.calc.errors import CalcInputError
 from tools.catalog import DescribeGpuInput, ListPresetsInput, describe_gpu, list_presets_tool
-from tools.error_text import pydantic_problem
+from tools.error_text import power_of_ten, pydantic_problem
 from tools.loss_curve import LossCurveInput, predict_loss_curve
 from tools.specs import CalcInputErrors
 
@@ -125,7 +125,7 @@ def _validation_errors(error: ValidationError) -> list[dict[str, Any]]:
             or "arguments"
         message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
         code, values = pydantic_problem(item)
-        found.append({"field": where, "got": item.get("input") if _small(item.get("input")) else "…",
+        found.append({"field": where, "got": _got(item.get("input")),
                       "expected": message, "code": code, "values": _json_ready(values)})
     return found
 
@@ -142,12 +142,20 @@ def _json_ready(values: Any) -> Any:
 
 
 def _small(value: Any) -> bool:
-    return value is None or isinstance(value, bool | int | float) or (isinstance(value, str) and len(value) <= 80)
+    return value is None or isinstance(value, bool | float) or (isinstance(value, int) and abs(value) < 10**18) or (
+        isinstance(value, str) and len(value) <= 80)
+
+
+def _got(value: Any) -> Any:
+    """A value as a failure echoes it: itself when short, an integer of 400 digits as 1e400, anything long as …"""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return power_of_ten(value)
+    return value if _small(value) else "…"
 
 
 def _calc_errors(errors: list[tuple[str, CalcInputError]]) -> list[dict[str, Any]]:
     return [{"field": f"{where}.{error.field}" if where else error.field,
-             "got": error.value if _small(error.value) else "…",
+             "got": _got(error.value),
              "expected": error.expected + (f" ({error.why})" if error.why else ""),
              "code": error.code, "values": _json_ready(error.values)} for where, error in errors]
 

@@ -60,8 +60,11 @@ def require_number(
     maximum: float | None = None,
     allow_minimum: bool = False,
 ) -> float:
-    """Return ``float(value)`` if it is a finite number > minimum (or >= with allow_minimum)."""
-    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("nan")
+    """Return ``float(value)`` if it is a finite number > minimum (or >= with allow_minimum).
+
+    An integer past the largest float (``10**400``) is refused as out of range, not raised as OverflowError.
+    """
+    number = _as_float(value)
     too_small = number < minimum if allow_minimum else number <= minimum
     too_large = maximum is not None and number > maximum
     if number != number or too_small or too_large or number in (float("inf"), float("-inf")):
@@ -70,6 +73,16 @@ def require_number(
                              code=code, values={"minimum": minimum} if maximum is None else {"minimum": minimum,
                                                                                              "maximum": maximum})
     return number
+
+
+def _as_float(value: object) -> float:
+    """``value`` as a float: NaN for what is not a number, ±inf for an integer too large for a float."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return float("nan")
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
 
 
 def _range_text(kind: str, minimum: int, maximum: int | None) -> str:

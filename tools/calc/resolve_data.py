@@ -54,7 +54,7 @@ def resolve_data(*, description: DataDescription) -> ResolvedData:
     epochs = 1.0 if d.epochs is None else require_number("epochs", d.epochs, maximum=1e4)
     assumptions: list[Assumption] = []
     if d.tokens is not None:
-        tokens = require_number("tokens", d.tokens, maximum=1e17)
+        tokens = require_number("tokens", d.tokens, minimum=1.0, maximum=1e17, allow_minimum=True)  # a count: ≥ 1
         if d.tokens_per_char is not None:
             raise CalcInputError(field="tokens_per_char", value=d.tokens_per_char,
                                  expected="unset when the data is given in tokens", code="tokens_per_char_with_tokens")
