@@ -16,6 +16,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.offline.parse import parse_message
+from assistant.session import MAX_MESSAGE_CHARS
 from assistant.settings import Settings
 from ui.render import REPORT_ICON, apply, as_message, message_text
 from ui.report_view import report_updates, skip_updates
@@ -32,7 +33,7 @@ History = list[gr.ChatMessage]
 
 def language_of(text: str, fallback: str = "en") -> Lang:
     try:
-        return pick_lang(parse_message(text).language)
+        return pick_lang(parse_message(text[:MAX_MESSAGE_CHARS]).language)
     except Exception:  # noqa: BLE001 - the language only picks the error message's wording
         return pick_lang(fallback)
 

@@ -309,8 +309,9 @@ def check_turn(conv: Any, text: str) -> list[Finding]:
         shown = event.text or ""
         if RAW_EXCEPTION.search(shown):
             found.append(Finding("turn", "raw", text, f"{event.kind}: {shown[:300]}"))
-        if NOT_FINITE_SHOWN.search(shown):
-            found.append(Finding("turn", "not_finite", text, f"{event.kind}: {NOT_FINITE_SHOWN.search(shown)[0]}"))
+        for number in NOT_FINITE_SHOWN.finditer(shown):
+            if number[0].lower() not in text.lower():  # "infK" the user typed is echoed as not understood
+                found.append(Finding("turn", "not_finite", text, f"{event.kind}: {number[0]}"))
     return found
 
 
