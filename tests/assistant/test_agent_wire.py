@@ -19,6 +19,7 @@ from assistant.export import json_export
 from assistant.session import Conversation, Event
 from assistant.settings import Settings
 from tests.llm_server import Delay, Error, Reply, ScriptedLLMServer, ToolCall, ToolCalls
+from tests.support.wire import llm_settings
 
 KEY = "sk-test-SECRET-123"
 
@@ -40,10 +41,7 @@ MALFORMED = '{"model": {"preset": "minimind2-moe"}, oops}'
 
 
 def settings(server: ScriptedLLMServer, **overrides: Any) -> Settings:
-    values: dict[str, Any] = dict(api_key=KEY, base_url=server.base_url, model="scripted-model", timeout_s=2,
-                                  max_retries=1)
-    values.update(overrides)
-    return Settings(**values)
+    return llm_settings(server, api_key=KEY, **overrides)
 
 
 def run(conversation: Conversation, text: str) -> list[Event]:
@@ -231,7 +229,7 @@ def test_a_run_that_dies_midway_leaves_a_history_the_endpoint_accepts(
 ) -> None:
     """A run cut short between a tool round and the next model call (here by a tiny recursion limit) keeps the
     complete round; an OpenAI endpoint would reject a tool message whose tool call was dropped."""
-    monkeypatch.setattr(assistant.session, "RECURSION_LIMIT", 7)
+    monkeypatch.setattr(assistant.session, "RECURSION_LIMIT", 5)
     llm_server.script([ToolCalls([ToolCall("count_parameters", {"model": MODEL})])], repeat_last=True)
     conversation = Conversation(settings(llm_server))
     events = run(conversation, "Count the parameters.")
