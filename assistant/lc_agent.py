@@ -239,9 +239,20 @@ class RequestBudgetMiddleware(AgentMiddleware):
 
 def estimate_tokens(messages: Sequence[BaseMessage]) -> int:
     """Messages as the endpoint receives them, at four characters of JSON a token (an estimate, not a tokenizer)."""
-    from langchain_openai.chat_models.base import _convert_message_to_dict
+    return len(json.dumps([_on_the_wire(m) for m in messages])) // 4
 
-    return len(json.dumps([_convert_message_to_dict(m) for m in messages])) // 4
+
+def _on_the_wire(message: BaseMessage) -> dict[str, Any]:
+    """A message as a chat-completions request carries it (near enough to count its characters)."""
+    role = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}.get(message.type, message.type)
+    wire: dict[str, Any] = {"role": role, "content": message.content}
+    if isinstance(message, AIMessage) and message.tool_calls:
+        wire["tool_calls"] = [{"id": call["id"], "type": "function",
+                               "function": {"name": call["name"], "arguments": json.dumps(call["args"])}}
+                              for call in message.tool_calls]
+    if isinstance(message, ToolMessage):
+        wire["tool_call_id"] = message.tool_call_id
+    return wire
 
 
 @cache

@@ -167,7 +167,7 @@ class Conversation:
         if stop:
             return "\n\n".join(_stopped_lines(stop, report, card, language=language, ran=ran))
         if not answer.strip():
-            return card
+            return card or block_text("empty_answer", language=language)
         if report is not None and report.first_lines:
             return "\n\n".join([*report.first_lines, answer.strip()])
         return answer

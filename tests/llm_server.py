@@ -273,8 +273,7 @@ class ScriptedLLMServer:
         if not self.require_reasoning_content:
             return None
         for index, message in enumerate(body.get("messages") or []):
-            if message.get("role") == "assistant" and message.get("tool_calls") and not message.get(
-                    "reasoning_content"):
+            if message.get("role") == "assistant" and message.get("tool_calls") and "reasoning_content" not in message:
                 return Error(400, error_body(f"Missing `reasoning_content` field in the assistant message at message "
                                              f"index {index}.", code="invalid_request_error"))
         return None

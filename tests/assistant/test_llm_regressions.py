@@ -15,30 +15,25 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-import assistant.agent
 import assistant.session
+from assistant.cli import main
 from assistant.session import Conversation, Event
 from assistant.settings import Settings, load_settings
-from tests.llm_server import Delay, Reply, ScriptedLLMServer, ToolCall, ToolCalls
-from tests.support.wire import llm_settings
+from tests.llm_server import Delay, Error, Reply, ScriptedLLMServer, ToolCall, ToolCalls
+from tests.support.wire import ACTIVE_TOP1, DATA, HARDWARE, MODEL, TOKENS, llm_settings
 from tools.registry import run_tool
 
 KEY = "sk-test-REGRESSION-42"
-TOTAL = 145_029_760
-ACTIVE_TOP1 = 91_945_600 - 8 * 3 * 640 * 1728
-TOKENS = 28_900_000 * 512
 FLOPS = 6 * ACTIVE_TOP1 * TOKENS
 GPU_HOURS = FLOPS / (165.2e12 * 0.35 * 3600)
-assert ACTIVE_TOP1 == 65_403_520 and TOKENS == 14_796_800_000 and FLOPS == 5_806_576_828_416_000_000
+assert FLOPS == 5_806_576_828_416_000_000
 assert round(GPU_HOURS, 2) == 27.90 and round(GPU_HOURS / 8, 2) == 3.49
 
-MODEL = {"preset": "minimind2-moe", "top_k": 1}
-DATA = {"samples": 2.89e7, "mean_length": 512, "length_unit": "tokens"}
-HARDWARE = {"gpu": "4090", "gpu_count": 8}
 ASK_EN = "MiniMind2-MoE, top-1, 28.9M samples × 512 tokens, 8 × RTX 4090: give me the scaling report"
 ASK_ZH = "MiniMind2-MoE，top-1，2890 万条样本 × 512 token，8 张 4090，帮我出一份规划报告"
 PLAN = {
@@ -290,6 +285,22 @@ def test_a_hung_endpoint_falls_back_within_the_deadline_and_says_it_is_waiting(
     assert events[-1].kind == "final" and events[-1].mode == "fallback" and events[-1].report is not None
 
 
+def test_the_command_line_says_it_is_waiting(
+    llm_server: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(assistant.session, "PROGRESS_EVERY_S", 0.5, raising=False)
+    llm_server.script([Delay(60, Reply("too late"))], repeat_last=True)
+    for name, value in {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": llm_server.base_url,
+                        "SCALING_ASSISTANT_MODEL": "scripted-model", "SCALING_ASSISTANT_TIMEOUT": "1",
+                        "SCALING_ASSISTANT_MAX_RETRIES": "0", "SCALING_ASSISTANT_DEADLINE": "1.5"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    assert main(["report", ASK_EN]) == 0
+    err = capsys.readouterr().err
+    assert "Waiting for the model" in err and err.index("Waiting for the model") < err.index("offline model answers")
+
+
 def test_the_default_settings_fall_back_within_45_seconds() -> None:
     defaults = load_settings({}, dotenv=None)
     assert defaults.deadline_s <= 45
@@ -324,3 +335,23 @@ def test_requests_stay_within_the_context_budget_and_carry_the_plan(llm_server: 
     system = llm_server.chat_bodies[-1]["messages"][0]
     assert system["role"] == "system"
     assert '"preset": "minimind2-moe"' in system["content"] and '"gpu_count": 128' in system["content"]
+
+
+def test_the_fallback_plans_from_the_users_words_not_from_the_models_failed_calls(
+    llm_server: ScriptedLLMServer,
+) -> None:
+    """The LLM's calls fail (no length unit), then the endpoint fails: the offline model must not answer with the
+    LLM's errors (the old round-trip bench printed "no report" for this), but plan the user's request itself."""
+    sloppy = {"samples": 2.89e7, "mean_length": 512}
+    llm_server.script([
+        ToolCalls([ToolCall("estimate_training_flops", {"model": MODEL, "data": sloppy}),
+                   ToolCall("project_gpu_time", {"model": MODEL, "data": sloppy, "hardware": HARDWARE})]),
+        Error(500, headers={"x-should-retry": "false"}),
+    ])
+    events = run(Conversation(settings(llm_server)), ASK_EN)
+
+    assert [e.ok for e in events if e.kind == "tool_result"][:2] == [False, False]
+    final = events[-1]
+    assert final.kind == "final" and final.mode == "fallback"
+    assert final.report is not None and final.report.gpu.gpu_count == 8
+    assert final.report.params.active_params == ACTIVE_TOP1 and final.report.flops.tokens == TOKENS
