@@ -332,6 +332,9 @@ def test_requests_stay_within_the_context_budget_and_carry_the_plan(llm_server: 
     fixed = len(json.dumps([first["messages"][0]] + first["tools"])) // 4  # the system prompt and the schemas
     assert fixed <= 3500
     assert max(sizes) <= budget
+    for body in llm_server.chat_bodies:  # a trimmed history is one the endpoint accepts: every call answered
+        calls = [c["id"] for m in body["messages"] if m["role"] == "assistant" for c in m.get("tool_calls") or []]
+        assert sorted(calls) == sorted(m["tool_call_id"] for m in body["messages"] if m["role"] == "tool")
     system = llm_server.chat_bodies[-1]["messages"][0]
     assert system["role"] == "system"
     assert '"preset": "minimind2-moe"' in system["content"] and '"gpu_count": 128' in system["content"]
