@@ -4,9 +4,9 @@
 provider preset (:data:`assistant.settings.PROVIDERS`):
 
 * **A deadline per model call.** Every HTTP request of one model call (the openai SDK's retries included) must
-  finish waiting by ``deadline_s`` after the call began: a request gets at most the time left, and a retry after
-  the deadline fails at once, without being sent. A hung endpoint (``timeout_s`` without a byte) is retried while
-  time is left, then the call fails as a timeout and the offline model answers.
+  finish waiting by ``deadline_s`` after the call began: a request gets at most the time left, and at the deadline
+  the call fails as a timeout, with no retry or back-off after it. A hung endpoint (``timeout_s`` without a byte)
+  is retried while time is left; then the offline model answers.
 * **Reasoning kept and sent back.** ``reasoning_content`` (DeepSeek's thinking mode, Qwen3's) is kept in the
   message's ``additional_kwargs``; with ``echo_reasoning`` it goes back with the message's tool calls, which
   DeepSeek requires in thinking mode (``langchain-deepseek`` 1.1.1 keeps it but does not send it back).
@@ -39,19 +39,40 @@ CUT_OFF = "cut off"
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("model_call_deadline", default=None)
 
 
+_AT_DEADLINE_S = 0.05  # no request starts this close to the deadline
+
+
 class DeadlineTransport(httpx.HTTPTransport):
-    """An HTTP transport that cuts every request's timeouts to the time left before the model call's deadline."""
+    """An HTTP transport that cuts every request's timeouts to the time left before the model call's deadline.
+
+    When a request times out with less than half a wait left before the deadline, or would start after it, it raises
+    the openai SDK's own ``APITimeoutError``, which the SDK passes on without retrying (and without sleeping first),
+    so the call fails at the deadline, not a back-off or two later.
+    """
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = _DEADLINE.get()
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise httpx.ConnectTimeout("the model call's deadline has passed", request=request)
-            timeouts = dict(request.extensions.get("timeout") or {})
-            request.extensions["timeout"] = {name: left if timeouts.get(name) is None else min(timeouts[name], left)
-                                             for name in ("connect", "read", "write", "pool")}
-        return super().handle_request(request)
+        if deadline is None:
+            return super().handle_request(request)
+        left = deadline - time.monotonic()
+        if left <= _AT_DEADLINE_S:
+            raise _deadline_passed(request)
+        timeouts = dict(request.extensions.get("timeout") or {})
+        wait = timeouts.get("read") or left
+        request.extensions["timeout"] = {name: left if timeouts.get(name) is None else min(timeouts[name], left)
+                                         for name in ("connect", "read", "write", "pool")}
+        try:
+            return super().handle_request(request)
+        except httpx.TimeoutException:
+            if deadline - time.monotonic() < wait / 2:  # no time left for a retry worth making: stop at once
+                raise _deadline_passed(request) from None
+            raise
+
+
+def _deadline_passed(request: httpx.Request) -> Exception:
+    from openai import APITimeoutError
+
+    return APITimeoutError(request=request)  # type: ignore[arg-type]  # the SDK takes the legacy httpx client too
 
 
 class ProviderChatModel(ChatOpenAI):

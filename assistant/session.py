@@ -187,30 +187,41 @@ class Conversation:
             yield from start()
             return
         items: queue.Queue[tuple[str, Any]] = queue.Queue()
+        cancelled = threading.Event()  # the caller stopped listening (a closed chat): stop the run too
 
         def pump() -> None:
+            stream = iter(start())
             try:
-                for item in start():
+                for item in stream:
+                    if cancelled.is_set():
+                        break
                     items.put(("item", item))
             except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
                 items.put(("error", error))
             else:
                 items.put(("done", None))
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
 
         threading.Thread(target=pump, name="agent-turn", daemon=True).start()
         since = time.monotonic()
-        while True:
-            try:
-                kind, value = items.get(timeout=PROGRESS_EVERY_S)
-            except queue.Empty:
-                yield "progress", round(time.monotonic() - since)
-                continue
-            if kind == "error":
-                raise value
-            if kind == "done":
-                return
-            since = time.monotonic()
-            yield value
+        try:
+            while True:
+                try:
+                    kind, value = items.get(timeout=PROGRESS_EVERY_S)
+                except queue.Empty:
+                    yield "progress", round(time.monotonic() - since)
+                    continue
+                if kind == "error":
+                    raise value
+                if kind == "done":
+                    return
+                since = time.monotonic()
+                yield value
+        finally:
+            cancelled.set()
 
     def remember(self, role: Literal["user", "assistant"], text: str) -> None:
         """Add an earlier exchange as plain text (a chat restored from the browser, in LLM mode)."""
