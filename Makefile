@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_parse.py
 	$(PY) bench/bench_planner.py
 	$(PY) bench/bench_llm_roundtrips.py
+	$(PY) bench/bench_trace.py dev heldout
 	@if [ -f bench/bench_ui.py ]; then $(PY) bench/bench_ui.py; fi
 
 clean:

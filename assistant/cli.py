@@ -551,8 +551,9 @@ def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
     conversation = Conversation(_settings(args))
     final = None
     for event in conversation.send(args.text):
-        if event.kind in ("notice", "flag"):
+        if event.kind in ("notice", "flag", "progress"):
             stderr.write(event.text + "\n")
+            stderr.flush()
         elif event.kind == "error":
             stderr.write(event.text + "\n")
             return 1
@@ -598,7 +599,7 @@ def _chat_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
                 stdout.write(f"  → {event.tool}({json.dumps(event.arguments, ensure_ascii=False)})\n")
             elif event.kind == "tool_result":
                 stdout.write(f"  ← {event.tool}: {'ok' if event.ok else event.text}\n")
-            elif event.kind in ("notice", "flag", "error"):
+            elif event.kind in ("notice", "flag", "error", "progress"):
                 stdout.write("\n" + event.text + "\n")
             stdout.flush()
         stdout.write("\n")
