@@ -24,6 +24,7 @@ from assistant.compose import cost_clause, fits_spread_text, suggestions_text
 from assistant.offline.intent import Asked
 from assistant.report import (
     PRIMARY_LOSS_FIT,
+    BudgetReport,
     Language,
     PlanReport,
     duration_text,
@@ -37,10 +38,11 @@ from assistant.report import (
     verdict_text,
 )
 from assistant.results import ToolResults
-from assistant.understood import defaults_line
+from assistant.understood import defaults_line, not_understood_line, not_used_line
 from prompts import Prompt, load
 from tools.analysis import MemoryResult, ParamsResult
 from tools.assumption_text import suggestion_text
+from tools.planner import RecommendResult
 from tools.quantities import count_text, sci
 
 CARD_LINES = 6
@@ -193,16 +195,14 @@ def memory_answer(results: ToolResults, understood: str, language: Language) -> 
 def plan_answer(report: PlanReport, *, asked: Asked, diff: str | None = None) -> str:
     """The chat answer for a plan report (see the module doc); the full report is not included."""
     if diff is not None:
-        extra = [line for line in report.first_lines[1:] if line.startswith(_NOTICE_PREFIXES[report.language])]
-        return "\n\n".join([diff, *extra])
+        notices = (not_understood_line(report.not_understood, language=report.language),
+                   not_used_line(report.not_used, language=report.language))
+        return "\n\n".join([diff, *(line for line in notices if line)])
     lines = [line for line in (lead(report, asked) if asked.intent == "figure" else None,) if line]
     understood, *numbers = card(report)
     # What was read and every default taken come before the numbers they move (DEVELOPERS.md: first lines).
     lines += [understood, *report.first_lines[1:], *numbers]
     return "\n\n".join(lines)
-
-
-_NOTICE_PREFIXES = {"en": ("**Not understood", "**Read but not used"), "zh": ("**没有理解", "**读到但没有使用")}
 
 
 def loss_answer(report: PlanReport) -> str:
@@ -237,6 +237,32 @@ def worked_active_params(params: ParamsResult, language: Language, *, own: bool)
                          _say(language, "active_worked_own" if own else "active_worked_example", **values)])
 
 
+def budget_answer(report: BudgetReport) -> str:
+    """A budget question: what was read and assumed, the compute and the targets in a line, the best rows."""
+    from assistant.budget_report import budget_title, candidates_table, card_candidates
+
+    language, recommend = report.language, report.recommend
+    target = recommend.search_targets[0]
+    low = min(recommend.targets, key=lambda t: t.active_params)
+    high = max(recommend.targets, key=lambda t: t.active_params)
+    lead_line = _say(language, "budget_lead", title=budget_title(recommend, language),
+                     flops=sci(recommend.compute_flops), low=count_text(low.active_params, language),
+                     high=count_text(high.active_params, language), fit=fit_name(recommend.fit, language),
+                     params=count_text(target.active_params, language), tokens=count_text(target.tokens, language))
+    shown = card_candidates(recommend)
+    if not shown:
+        return "\n\n".join([report.understood, *report.first_lines[1:], lead_line, _block(language, "budget_none")])
+    table = candidates_table([c for _, c in shown], language, numbers=[n for n, _ in shown], compact=True)
+    return "\n\n".join([report.understood, *report.first_lines[1:], lead_line, table,
+                         _say(language, "budget_hint", count=len(recommend.candidates))])
+
+
+def no_such_candidate(number: int, offered: RecommendResult | None, language: str) -> str:
+    if offered is None:
+        return _block(language, "no_candidates_yet")
+    return _say(language, "no_such_candidate", number=number, count=len(offered.candidates))
+
+
 def no_plan_for_loss(language: str) -> str:
     return _block(language, "no_plan_for_loss")
 
@@ -261,7 +287,8 @@ def _headline(report: PlanReport) -> dict[str, tuple[float | bool | str, str]]:
     }
     if gpu is not None:
         numbers["gpu_hours"] = (round(gpu.gpu_hours, 1), f"{gpu.gpu_hours:,.0f}")
-        numbers["wall_clock"] = (round(gpu.wall_clock_hours, 2), duration_text(gpu.wall_clock_hours, language))
+        if _count_stated(report):  # no wall clock for a GPU count nobody gave
+            numbers["wall_clock"] = (round(gpu.wall_clock_hours, 2), duration_text(gpu.wall_clock_hours, language))
         if gpu.cost is not None:
             numbers["cost"] = (round(gpu.cost, 2), money_text(gpu.cost, gpu.currency))
     if memory is not None:

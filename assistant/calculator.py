@@ -52,19 +52,19 @@ def _missing(field_name: str, code: str) -> Problem:
     return {"field": field_name, "got": None, "code": code}
 
 
-def _blank(value: Any) -> bool:
+def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _given(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+def given_values(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """The non-blank values among ``names``, as typed (text stripped): the tools read the quantities."""
     return {name: values[name].strip() if isinstance(values[name], str) else values[name]
-            for name in names if not _blank(values.get(name))}
+            for name in names if not blank(values.get(name))}
 
 
 def _config(path: Any, problems: list[Problem]) -> dict[str, Any] | None:
     """The uploaded config.json, read by the one config reader (any encoding; bounded in size, depth, numbers)."""
-    if _blank(path):
+    if blank(path):
         problems.append(_missing("config_file", "config_missing"))
         return None
     try:
@@ -81,10 +81,10 @@ def model_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any
     the expert layout and dense/MoE go with any source, as they do from the chat and the command line.
     """
     source = values.get("model_source") or "preset"
-    stated = {**_given(values, ("total_params", "active_params")), **_given(values, MOE_FIELDS),
+    stated = {**given_values(values, ("total_params", "active_params")), **given_values(values, MOE_FIELDS),
               **{"dense": {"dense": True}, "moe": {"dense": False}}.get(values.get("model_kind") or "", {})}
     if source == "preset":
-        if _blank(values.get("preset")):
+        if blank(values.get("preset")):
             problems.append(_missing("preset", "preset_missing"))
             return None
         return {"preset": values["preset"], **stated}
@@ -93,7 +93,7 @@ def model_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any
         return {"hf_config": config, **stated} if config is not None else None
     if source == "total":
         return stated  # the resolver says what is missing (the total, the routing, …)
-    spec = {**_given(values, DIMENSIONS), **stated}
+    spec = {**given_values(values, DIMENSIONS), **stated}
     tied = values.get("tied_embeddings")
     if tied in (True, False, "tied", "untied"):
         spec["tied_embeddings"] = tied in (True, "tied")
@@ -102,30 +102,30 @@ def model_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any
 
 def data_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
     """The ``data`` argument of the tools (a DataSpec as a dict)."""
-    spec: dict[str, Any] = _given(values, ("seq_len", "epochs"))
+    spec: dict[str, Any] = given_values(values, ("seq_len", "epochs"))
     if (values.get("data_source") or "samples") == "tokens":
-        if _blank(values.get("tokens")):
+        if blank(values.get("tokens")):
             problems.append(_missing("tokens", "tokens_missing"))
             return None
         return {"tokens": values["tokens"], **spec}
-    needed = [name for name in ("samples", "mean_length", "length_unit") if _blank(values.get(name))]
+    needed = [name for name in ("samples", "mean_length", "length_unit") if blank(values.get(name))]
     problems.extend(_missing(name, f"{name}_missing") for name in needed)
     if needed:
         return None
-    return {**_given(values, ("samples", "mean_length", "length_unit", "tokens_per_char")), **spec}
+    return {**given_values(values, ("samples", "mean_length", "length_unit", "tokens_per_char")), **spec}
 
 
 def hardware_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
     """The ``hardware`` argument of the tools, or None when no GPU is chosen."""
-    if _blank(values.get("gpu")):
+    if blank(values.get("gpu")):
         return None
-    spec: dict[str, Any] = {"gpu": values["gpu"], **_given(values, ("gpu_count", "mfu", "currency"))}
-    if not _blank(values.get("price")):
-        spec["price_per_gpu_hour"] = _given(values, ("price",))["price"]
+    spec: dict[str, Any] = {"gpu": values["gpu"], **given_values(values, ("gpu_count", "mfu", "currency"))}
+    if not blank(values.get("price")):
+        spec["price_per_gpu_hour"] = given_values(values, ("price",))["price"]
     return spec
 
 
-def _problems(name: str, result: dict[str, Any], language: str) -> list[str]:
+def tool_problems(name: str, result: dict[str, Any], language: str) -> list[str]:
     """One line per invalid field of a failed tool call, in ``language``."""
     if result.get("errors"):
         return [problem_text(problem, language=language) for problem in result["errors"]]
@@ -159,7 +159,7 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
             continue
         outcome = run_tool(name, calls[name])
         if not outcome.ok:
-            problems.extend(_problems(name, outcome.result, language))
+            problems.extend(tool_problems(name, outcome.result, language))
             continue
         artifacts[name] = outcome.result
     flops = artifacts.get("estimate_training_flops")
@@ -171,7 +171,7 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
         if outcome.ok:
             artifacts["estimate_training_memory"] = outcome.result
         else:
-            problems.extend(_problems("estimate_training_memory", outcome.result, language))
+            problems.extend(tool_problems("estimate_training_memory", outcome.result, language))
     if problems:
         return CalcOutcome(problems=list(dict.fromkeys(problems)))
     report = compose_report(typed_results(artifacts), language="zh" if language == "zh" else "en",

@@ -35,8 +35,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         found = re.match(r"argument (\S+?)(?:/\S+)?: (.*)", message, re.S)
-        raise UsageError(f"{found[1]}: {found[2]}" if found else
-                         f"{self.prog.removeprefix('scaling-assistant ')}: {message}")
+        command = self.prog.removeprefix("scaling-assistant ")
+        raise UsageError(f"{command}: {found[1]}: {found[2]}" if found else f"{command}: {message}")
 
 
 def _refused(text: str, code: str, values: dict[str, Any]) -> argparse.ArgumentTypeError:
@@ -367,6 +367,116 @@ def _presets(args: argparse.Namespace) -> dict[str, Any]:
     return {"presets": rows}
 
 
+# --- plan: from a budget to architectures ----------------------------------------------------------
+
+# Core field names -> the plan's flags, so a bad value names what the user typed.
+_PLAN_FLAGS = {
+    "gpu": "--gpu", "gpu_count": "--count", "mfu": "--mfu", "days": "--days", "gpu_hours": "--gpu-hours",
+    "budget": "--budget", "price_per_gpu_hour": "--price", "currency": "--currency", "compute": "--days/--gpu-hours/"
+    "--budget/--compute", "compute_flops": "--compute", "fit": "--fit", "unique_tokens": "--unique-tokens",
+    "inference_tokens": "--inference-tokens", "vocab_size": "--vocab", "seq_len": "--seq-len", "zero_stage": "--zero",
+    "optimizer": "--optimizer", "max_candidates": "--candidates", "architectures": "--arch",
+}
+
+
+def _plan_request(args: argparse.Namespace) -> Any:
+    from tools.calc.planner import PlanRequest
+    from tools.calc.resolve_hardware import HardwareDescription
+
+    hardware_flags = [flag for flag, value in (("--count", args.count), ("--mfu", args.mfu), ("--price", args.price),
+                                               ("--currency", args.currency)) if value is not None]
+    if args.gpu is None and hardware_flags:
+        raise UsageError(f"plan: {hardware_flags[0]} needs --gpu NAME")
+    if args.price is not None and args.budget is None and args.gpu is None:
+        raise UsageError("plan: --price needs --gpu NAME")
+    hardware = None if args.gpu is None else HardwareDescription(
+        gpu=args.gpu, gpu_count=args.count, mfu=args.mfu, price_per_gpu_hour=args.price, currency=args.currency)
+    kinds = {"both": ("moe", "dense"), "moe": ("moe",), "dense": ("dense",)}[args.arch]
+    return PlanRequest(
+        hardware=hardware, days=args.days, gpu_hours=args.gpu_hours, budget=args.budget, compute_flops=args.compute,
+        fit=args.fit, unique_tokens=args.unique_tokens, inference_tokens=args.inference_tokens, architectures=kinds,
+        vocab_size=args.vocab, tied_embeddings=args.tied, seq_len=args.seq_len, zero_stage=args.zero,
+        optimizer=args.optimizer, max_candidates=args.candidates,
+    )
+
+
+def _plan_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
+    from tools.calc.planner import make_plan
+    from tools.planner import recommendation_result
+
+    given = [flag for flag, value in (("--days", args.days), ("--gpu-hours", args.gpu_hours), ("--budget", args.budget),
+                                      ("--compute", args.compute)) if value is not None]
+    if len(given) != 1:
+        raise UsageError("plan: give exactly one budget: --gpu NAME --count K --days T, --gpu-hours H, "
+                         "--budget AMOUNT --price P, or --compute FLOPS" + (f" (got {', '.join(given)})" if given
+                                                                           else ""))
+    result = recommendation_result(make_plan(request=_plan_request(args)))  # a CalcInputError: main says it
+    if args.config is not None:
+        chosen = [c for c in result.candidates if c.rank == args.config]
+        if not chosen:
+            raise UsageError(f"plan: --config: no candidate {args.config} (there are {len(result.candidates)})")
+        stdout.write(json.dumps(chosen[0].config, indent=2) + "\n")
+    elif args.json:
+        stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_plan(result, stdout)
+    return 0
+
+
+def _print_plan(result: Any, stream: Any) -> None:
+    """The plan as text: the budget, every fit's target, the candidates, the advice and the assumptions."""
+    write = stream.write
+    if result.gpu:
+        write(f"Budget: {result.gpu_count} × {result.gpu}, limited by {result.limited_by}\n")
+    for kind in result.computes:
+        mfu = f"MFU {kind.mfu:.0%} ({kind.mfu_basis})" if kind.mfu is not None else "FLOPs as given"
+        days = f", {kind.wall_clock_days:,.2f} days, {kind.gpu_hours:,.0f} GPU-hours" if kind.gpu_hours else ""
+        write(f"  {kind.architecture:5}  {mfu} → {sci(kind.compute_flops)} FLOPs{days}\n")
+    write(f"\nCompute-optimal targets at {sci(result.compute_flops)} FLOPs (activated parameters, tokens):\n")
+    for target in result.targets:
+        mark = "  ← searched" if target.fit == result.fit else ""
+        write(f"  {target.fit:31} {human(target.active_params):>8} {human(target.tokens):>8}  "
+              f"{target.tokens_per_param:6.1f} tokens/param{mark}\n")
+    write(f"  {result.targets_text}\n")
+    for target in result.search_targets:
+        write(f"  search target ({target.architecture}): {human(target.active_params)} activated on "
+              f"{human(target.tokens)} tokens [{target.basis}]\n")
+    for extra in (result.inference_aware, result.data_constrained):
+        if extra is not None:
+            write(f"\n{extra.text}\n")
+    for search in result.searches:
+        rows = [c for c in result.candidates if c.architecture == search.architecture]
+        write(f"\n{search.architecture.upper()} candidates: {search.evaluated:,} evaluated of {search.considered:,}, "
+              f"{search.on_target:,} within ±{search.tolerance:.0%}, {search.fitting:,} fit in memory\n")
+        if search.text:
+            write(f"  {search.text}\n")
+            continue
+        write("   # hidden layers heads/kv  hd experts top-k shared     G fk        total       active   tokens"
+              "   days  GB/GPU   loss*  failed checks\n")
+        for c in rows:
+            experts = (f"{c.num_experts:7} {c.top_k:5} {c.num_shared_experts:6} {c.granularity:5.1f} "
+                       f"{c.first_k_dense:2}" if c.architecture == "moe"
+                       else f"{'—':>7} {'—':>5} {'—':>6} {'—':>5} {'—':>2}")
+            memory = f"{c.memory_per_gpu_bytes / 1e9:7.1f}" if c.memory_per_gpu_bytes is not None else f"{'—':>7}"
+            days = f"{c.training_days:6.2f}" if c.training_days is not None else f"{'—':>6}"
+            failed = ", ".join(n.code for n in c.notes if not n.passed) or "—"
+            loss = c.predicted_loss.get(result.fit)
+            write(f"  {c.rank:2} {c.hidden_size:6} {c.num_layers:6} {c.num_heads:4}/{c.num_kv_heads:<4} "
+                  f"{c.head_dim:3} {experts} {c.total_params:12,} {c.active_params:12,} {human(c.tokens):>8} "
+                  f"{days} {memory} {'—' if loss is None else f'{loss:6.3f}':>7}  {failed}\n")
+    write(f"\n  * loss: nats per token under {result.fit} (a fit's prediction, not a promise). "
+          "`--json` gives each candidate's config.json; `--config N` prints candidate N's alone.\n")
+    write("\nHeuristics:\n")
+    for heuristic in result.heuristics:
+        write(f"  - {heuristic.code}: {heuristic.text} [{heuristic.status}, weight {heuristic.weight:g}]\n")
+    write(f"\nHyperparameters: {result.hyperparameters.text}\n\nAdvice:\n")
+    for item in result.advice:
+        write(f"  - {item.text} [{item.status}]\n")
+    write("\nAssumptions:\n")
+    for item in result.assumptions:
+        write(("  ! " if item.headline else "  - ") + item.text + "\n")
+
+
 # --- presentation -------------------------------------------------------------------------------
 
 def _format_value(key: str, value: Any) -> str:
@@ -452,8 +562,9 @@ def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
     conversation = Conversation(_settings(args))
     final = None
     for event in conversation.send(args.text):
-        if event.kind in ("notice", "flag"):
+        if event.kind in ("notice", "flag", "progress"):
             stderr.write(event.text + "\n")
+            stderr.flush()
         elif event.kind == "error":
             stderr.write(event.text + "\n")
             return 1
@@ -499,7 +610,7 @@ def _chat_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
                 stdout.write(f"  → {event.tool}({json.dumps(event.arguments, ensure_ascii=False)})\n")
             elif event.kind == "tool_result":
                 stdout.write(f"  ← {event.tool}: {'ok' if event.ok else event.text}\n")
-            elif event.kind in ("notice", "flag", "error"):
+            elif event.kind in ("notice", "flag", "error", "progress"):
                 stdout.write("\n" + event.text + "\n")
             stdout.flush()
         stdout.write("\n")
@@ -563,6 +674,36 @@ def build_parser() -> argparse.ArgumentParser:
     memory.add_argument("--recompute", choices=("none", "selective", "full"), default="none")
     memory.add_argument("--no-flash-attention", action="store_true", help="store the S×S attention matrices")
 
+    plan = sub.add_parser("plan", help="from a budget to recommended MoE and dense architectures",
+                          description="from a GPU, money or FLOP budget to recommended MoE (and dense) architectures, "
+                                      "each with exact counts and a config.json")
+    plan.add_argument("--gpu", help="GPU name, e.g. 4090, H100, A100-80GB")
+    plan.add_argument("--count", type=_count, help="number of GPUs (default 1, stated in the output)")
+    plan.add_argument("--days", type=_quantity, help="wall-clock days available")
+    plan.add_argument("--gpu-hours", type=_quantity, help="GPU-hours available")
+    plan.add_argument("--budget", type=_quantity, help="money available (needs --price and --gpu)")
+    plan.add_argument("--price", type=_quantity, help="price per GPU-hour")
+    plan.add_argument("--currency", help="currency of --price (default USD, stated)")
+    plan.add_argument("--compute", type=_quantity, help="the budget as training FLOPs, e.g. 3e20")
+    plan.add_argument("--mfu", type=_fraction, help="model FLOPs utilisation, 0.35 or 35%% (default: named, MoE/dense)")
+    plan.add_argument("--fit", help="the fit to search around (default epoch-2024; see `optimal --fit all`)")
+    plan.add_argument("--unique-tokens", type=_quantity, help="unique training data available, e.g. 2T")
+    plan.add_argument("--inference-tokens", type=_quantity, help="tokens the model will serve over its life")
+    plan.add_argument("--arch", choices=("both", "moe", "dense"), default="both",
+                      help="architectures to search (default both: MoE ranked, dense to compare)")
+    plan.add_argument("--vocab", type=_count, help="vocabulary size (default 32000, stated)")
+    plan_tied = plan.add_mutually_exclusive_group()
+    plan_tied.add_argument("--tied", action="store_true", default=None, help="tie input embedding and lm_head")
+    plan_tied.add_argument("--untied", dest="tied", action="store_false", help="separate embedding and lm_head")
+    plan.add_argument("--seq-len", type=_count, help="training sequence length (default 2048, stated)")
+    plan.add_argument("--zero", type=int, choices=(0, 1, 2, 3), help="ZeRO stage for the memory check (default 2)")
+    plan.add_argument("--optimizer", help="adamw_mixed (default), adamw_mixed_fp32_grads, adamw_fp32, "
+                      "adamw_8bit_mixed, sgd_momentum_mixed, muon_mixed")
+    plan.add_argument("--candidates", type=_count, default=5, help="MoE candidates to show (default 5)")
+    plan.add_argument("--config", type=_count, metavar="RANK", help="print candidate RANK's config.json only")
+    plan.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    plan.set_defaults(handler=None, run=_plan_command)
+
     command("gpus", _gpus, "list the GPU catalogue")
     command("presets", _presets, "list the model presets")
 
@@ -596,6 +737,14 @@ def _one_line(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _error_line(command: str | None, text: object) -> str:
+    """``error: <command>: <what>`` on one line (the command once, whoever wrote the message)."""
+    line = _one_line(text)
+    if command and not line.startswith(f"{command}:"):
+        line = f"{command}: {line}"
+    return f"error: {line}\n"
+
+
 def _given_flags(argv: Sequence[str]) -> dict[str, str | None]:
     """Each flag on the command line with the text given after it (the last one, as argparse keeps it)."""
     given: dict[str, str | None] = {}
@@ -616,7 +765,7 @@ def _calc_error_line(error: Any, args: argparse.Namespace, given: dict[str, str 
     """
     from tools.error_text import expected_text, given_text
 
-    flag = _FLAGS.get(error.field)
+    flag = (_PLAN_FLAGS if args.command == "plan" else {}).get(error.field) or _FLAGS.get(error.field)
     config = getattr(args, "hf_config", None)
     if error.field != "config_file" and config is not None and (flag is None or flag not in given):
         where = f"--hf-config {Path(config).name}: {error.field}"
@@ -661,17 +810,17 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
     except UsageError as error:
-        stderr.write(f"error: {_one_line(error)}\n")
+        stderr.write(_error_line(None, error))
         return EXIT_USAGE
     try:
         if getattr(args, "run", None) is not None:
             return args.run(args, stdout, stderr)
         result = args.handler(args)
     except CalcInputError as error:
-        stderr.write(f"error: {_calc_error_line(error, args, _given_flags(argv))}\n")
+        stderr.write(_error_line(args.command, _calc_error_line(error, args, _given_flags(argv))))
         return EXIT_USAGE
     except UsageError as error:
-        stderr.write(f"error: {_one_line(error)}\n")
+        stderr.write(_error_line(args.command, error))
         return EXIT_USAGE
     except Exception:  # noqa: BLE001 - a bug: one line for the user, the trace for whoever debugs (logging)
         logging.getLogger(__name__).debug("command failed", exc_info=True)

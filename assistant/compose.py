@@ -39,7 +39,6 @@ from assistant.results import ToolResults
 from assistant.understood import RunReading, first_lines
 from tools.analysis import (
     AssumptionOut,
-    BudgetResult,
     ChinchillaResult,
     FlopsResult,
     GpuTimeResult,
@@ -69,14 +68,16 @@ def compose_report(
     not_understood: Sequence[str] = (),
     not_used: Mapping[str, Any] | None = None,
 ) -> PlanReport | BudgetReport:
-    """A plan report (count/FLOPs/Chinchilla/GPU/memory results) or a budget report (budget_to_model).
+    """A plan report (count/FLOPs/Chinchilla/GPU/memory results) or a budget report (recommend_configurations).
 
     ``not_understood`` (numbers the reader could not place) and ``not_used`` (fields read but not used)
     come from the offline reader; they open the report with what was understood.
     """
-    if not results.has_plan and results.budget is not None:
-        return _budget_report(results.budget, language=language, request=request,
-                              not_understood=not_understood, not_used=not_used or {})
+    if not results.has_plan and results.recommend is not None:
+        from assistant.budget_report import budget_report
+
+        return budget_report(results.recommend, language=language, request=request,
+                             not_understood=not_understood, not_used=not_used or {})
     if not results.has_plan:
         missing = [name for name, result in (("count_parameters", results.params),
                                              ("estimate_training_flops", results.flops),
@@ -298,27 +299,3 @@ def _references(chin: ChinchillaResult, gpu: GpuTimeResult | None, memory: Memor
     keys += list(REFERENCES_MOE) if chin.is_moe else []
     keys += list(REFERENCES_OVERTRAINED) if chin.verdict_active.kind == "over-trained" else []
     return keys
-
-
-# --- the budget report -----------------------------------------------------------------------------------
-
-def _budget_report(budget: BudgetResult, *, language: Language, request: str, not_understood: Sequence[str],
-                   not_used: Mapping[str, Any]) -> BudgetReport:
-    rule20 = fit_allocation(budget.compute_optimal, "rule-20")
-    reading = RunReading(gpu=budget.gpu, gpu_count=budget.gpu_count,
-                         mfu=budget.mfu if budget.mfu_basis == "given" else None)
-    opening = first_lines(reading=reading, assumptions=[a.model_dump() for a in budget.assumptions],
-                          language=language, not_understood=not_understood, not_used=not_used)
-    references = [*REFERENCES_ALWAYS, *REFERENCES_GPU]
-    markdown = block(
-        language, "budget", gpu_count=budget.gpu_count, gpu_name=budget.gpu,
-        wall_clock=duration_text(budget.wall_clock_days * 24, language), mfu=f"{budget.mfu:.0%}",
-        mfu_source=label(language, f"mfu_{budget.mfu_basis}"), gpu_hours=f"{budget.gpu_hours:,.0f}",
-        cost_clause=cost_clause(budget.cost, budget.currency, language), training_flops=sci(budget.training_flops),
-        fits_table=fits_table(budget.compute_optimal, language), rule20_params=count_text(rule20.params, language),
-        rule20_tokens=count_text(rule20.tokens, language), first_lines="\n\n".join(opening),
-    ) + "\n\n" + block(language, "budget_references", references="; ".join(
-        format_reference(k) for k in references)) + "\n"
-    return BudgetReport(language=language, request=request, budget=budget, references=references,
-                        assumptions=budget.assumptions, understood=opening[0], first_lines=opening,
-                        not_understood=list(not_understood), not_used=dict(not_used), markdown=markdown)

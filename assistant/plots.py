@@ -1,5 +1,6 @@
-"""Four plotly figures of a report: the compute-optimal frontier, predicted loss against tokens,
-tokens per parameter against well-known runs, and wall clock against the number of GPUs.
+"""Plotly figures of a report: the compute-optimal frontier, predicted loss against tokens, tokens per parameter
+against well-known runs, wall clock against the number of GPUs (plans), and a budget's recommended
+configurations. Titles, axes and legends are in ``prompts/plots/{en,zh}.md``.
 
 The figures are built from the typed report (:class:`assistant.report.PlanReport` or ``BudgetReport``);
 where a curve needs more points than the report holds, they come from the core (``tools.calc``): each fit's
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from string import Template
 from typing import Literal
 
 import plotly.graph_objects as go
 
-from assistant.report import FIT_ORDER, PRIMARY_LOSS_FIT, BudgetReport, PlanReport, fit_allocation
+from assistant.report import FIT_ORDER, PRIMARY_LOSS_FIT, BudgetReport, PlanReport, fit_name
+from prompts import load
 from tools.calc.fits import FITS
 from tools.calc.gpu_time import project_gpu_time
 from tools.calc.hardware import find_gpu
@@ -31,8 +34,8 @@ from tools.calc.tokens import tokens_from_samples
 from tools.quantities import human
 
 Language = Literal["zh", "en"]
-FigureName = Literal["frontier", "loss", "tokens_per_param", "wall_clock"]
-FIGURE_NAMES: tuple[FigureName, ...] = ("frontier", "loss", "tokens_per_param", "wall_clock")
+FigureName = Literal["frontier", "loss", "tokens_per_param", "wall_clock", "candidates"]
+FIGURE_NAMES: tuple[FigureName, ...] = ("frontier", "loss", "tokens_per_param", "wall_clock", "candidates")
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
@@ -40,69 +43,7 @@ _SPAN_DECADES = 3  # curves run from C/10^3 to C·10^3 around the report's budge
 _STEPS_PER_DECADE = 8
 _MAX_GPU_DOUBLINGS = 20  # 1, 2, 4, … GPUs, up to 2^20 (the core allows 1e6)
 
-_TEXT: dict[Language, dict[str, str]] = {
-    "en": {
-        "frontier_title": "Compute-optimal model size per fit",
-        "flops": "Training compute C (FLOPs)",
-        "params": "Parameters N",
-        "your_run": "your run (activated N)",
-        "budget": "your budget, compute-optimal N",
-        "loss_title": "Predicted loss vs tokens ({fit})",
-        "loss_note": "a fit, not a promise: other data and tokenizers; compare curves, not absolute values",
-        "tokens": "Training tokens D",
-        "loss": "Predicted loss (nats/token)",
-        "your_model": "your model, N = {n}",
-        "optimal_model": "compute-optimal model (20×), N = {n}",
-        "tpp_title": "Tokens per parameter vs the 20× rule",
-        "tpp": "Tokens per parameter (log)",
-        "band": "near-optimal band (20× within ×{band})",
-        "your_active": "your run (per activated param)",
-        "your_total": "your run (per total param)",
-        "your_run_short": "your run",
-        "known": "published runs",
-        "wall_title": "Wall clock vs number of {gpu} at MFU {mfu}",
-        "gpus": "Number of GPUs",
-        "hours": "Wall clock (hours)",
-        "ideal": "same MFU at every count (scaling losses not modelled)",
-        "your_count": "your GPU count",
-        "checkpoints": "checkpoints",
-        "diminishing": "diminishing returns",
-    },
-    "zh": {
-        "frontier_title": "各拟合给出的计算最优模型规模",
-        "flops": "训练计算量 C（FLOPs）",
-        "params": "参数量 N",
-        "your_run": "你的计划（激活参数 N）",
-        "budget": "你的预算对应的计算最优 N",
-        "loss_title": "预测损失与训练 token（{fit}）",
-        "loss_note": "拟合值，不是承诺：拟合所用数据与分词器不同，只比较曲线，不看绝对值",
-        "tokens": "训练 token 数 D",
-        "loss": "预测损失（nats/token）",
-        "your_model": "你的模型，N = {n}",
-        "optimal_model": "计算最优模型（20 倍），N = {n}",
-        "tpp_title": "每参数 token 数与 20 倍法则",
-        "tpp": "每参数 token 数（对数）",
-        "band": "接近最优区间（20 倍，±×{band}）",
-        "your_active": "你的计划（按激活参数）",
-        "your_total": "你的计划（按总参数）",
-        "your_run_short": "你的计划",
-        "known": "已发表的训练",
-        "wall_title": "墙钟时间与 {gpu} 数量（MFU {mfu}）",
-        "gpus": "GPU 数量",
-        "hours": "墙钟时间（小时）",
-        "ideal": "假设各规模 MFU 相同（未建模扩展损失）",
-        "your_count": "你的 GPU 数量",
-        "checkpoints": "检查点",
-        "diminishing": "收益递减点",
-    },
-}
 
-_ALTERNATIVE_NAMES: dict[Language, dict[str, str]] = {
-    "en": {"as_planned": "as planned", "match_data": "model matched to data (20×)",
-           "stop_early": "stop at 20 tokens/param", "compute_optimal": "compute-optimal, same FLOPs (20×)"},
-    "zh": {"as_planned": "按计划", "match_data": "按数据放大模型（20 倍）",
-           "stop_early": "停在每参数 20 token", "compute_optimal": "同等 FLOPs 的计算最优（20 倍）"},
-}
 
 
 @dataclass(frozen=True)
@@ -142,7 +83,11 @@ def known_runs() -> tuple[KnownRun, ...]:
 
 
 def _text(language: str) -> dict[str, str]:
-    return _TEXT["zh" if language == "zh" else "en"]
+    return load(f"plots/{'zh' if language == 'zh' else 'en'}").table("labels")
+
+
+def _say(template: str, **values: object) -> str:
+    return Template(template).substitute(values)
 
 
 @cache
@@ -183,16 +128,16 @@ def frontier_figure(report: PlanReport | BudgetReport) -> go.Figure:
     """N_opt(C) for every fit (from the core), with the run, its alternatives or the budget marked."""
     text = _text(report.language)
     figure = go.Figure()
-    compute = report.chinchilla.compute_flops if report.kind == "plan" else report.budget.training_flops
+    compute = report.chinchilla.compute_flops if report.kind == "plan" else report.recommend.compute_flops
     grid = _around(compute)
-    for name in _fit_names():
-        fit = FITS[name]
+    for key in _fit_names():
+        fit, name = FITS[key], fit_name(key, report.language)
         figure.add_trace(go.Scatter(
             x=grid, y=[fit.optimal_for_compute(compute_flops=c).params for c in grid], mode="lines", name=name,
             hovertemplate=f"{name}<br>C=%{{x:.3g}}<br>N=%{{y:.3g}}<extra></extra>",
         ))
     if report.kind == "plan":
-        names = _ALTERNATIVE_NAMES["zh" if report.language == "zh" else "en"]
+        names = load(f"plots/{'zh' if report.language == 'zh' else 'en'}").table("alternatives")
         symbols = {"match_data": "triangle-up", "stop_early": "triangle-down", "compute_optimal": "diamond"}
         for row in report.chinchilla.alternatives:
             if row.key in symbols:
@@ -205,9 +150,9 @@ def frontier_figure(report: PlanReport | BudgetReport) -> go.Figure:
             marker={"size": 16, "symbol": "star", "color": "crimson"},
         ))
     else:
-        rule20 = fit_allocation(report.budget.compute_optimal, "rule-20")
+        rule20 = next(t for t in report.recommend.targets if t.fit == "rule-20")
         figure.add_trace(go.Scatter(
-            x=[compute], y=[rule20.params], mode="markers", name=text["budget"],
+            x=[compute], y=[rule20.active_params], mode="markers", name=text["budget"],
             marker={"size": 16, "symbol": "star", "color": "crimson"},
         ))
     return _layout(figure, title=text["frontier_title"], x=text["flops"], y=text["params"])
@@ -224,7 +169,7 @@ def loss_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     grid = _around(planned.tokens, span_decades=2)
     figure = go.Figure()
     for key, row, label in (("as_planned", planned, "your_model"), ("compute_optimal", optimal, "optimal_model")):
-        name = text[label].format(n=human(row.params))
+        name = _say(text[label], n=human(row.params))
         figure.add_trace(go.Scatter(
             x=grid, y=[fit.predicted_loss(params=row.params, tokens=d).loss_nats for d in grid], mode="lines",
             name=name,
@@ -243,8 +188,8 @@ def loss_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
             mode="markers+text", name=text["checkpoints"], marker={"size": 9, "symbol": "circle-open"},
         ))
         figure.add_vline(x=curve.diminishing_returns.tokens, line_dash="dash", annotation_text=text["diminishing"])
-    return _layout(figure, title=text["loss_title"].format(fit=PRIMARY_LOSS_FIT), subtitle=text["loss_note"],
-                   x=text["tokens"], y=text["loss"], log_y=False)
+    title = _say(text["loss_title"], fit=fit_name(PRIMARY_LOSS_FIT, report.language))
+    return _layout(figure, title=title, subtitle=text["loss_note"], x=text["tokens"], y=text["loss"], log_y=False)
 
 
 def tokens_per_param_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
@@ -262,7 +207,7 @@ def tokens_per_param_figure(report: PlanReport | BudgetReport) -> go.Figure | No
                      y1=CHINCHILLA_TOKENS_PER_PARAM * NEAR_OPTIMAL_BAND, fillcolor="seagreen", opacity=0.2,
                      line_width=0)
     figure.add_hline(y=CHINCHILLA_TOKENS_PER_PARAM, line_dash="dash", line_color="seagreen")
-    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=text["band"].format(
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=_say(text["band"],
         band=f"{NEAR_OPTIMAL_BAND:g}"), marker={"symbol": "square", "size": 12, "color": "seagreen", "opacity": 0.4}))
     figure.add_trace(go.Bar(x=[run.name for run in runs], y=ratios, name=text["known"], marker_color="steelblue",
                             hovertext=[run.source for run in runs]))
@@ -282,14 +227,10 @@ def _gpu_counts(count: int) -> list[int]:
 def wall_clock_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     """Wall clock against GPU count at the report's MFU (``project_gpu_time``); None without hardware."""
     text = _text(report.language)
-    if report.kind == "plan":
-        if report.gpu is None:
-            return None
-        source = report.gpu
-        flops = source.training_flops
-    else:
-        source = report.budget
-        flops = source.training_flops
+    if report.kind != "plan" or report.gpu is None:
+        return None  # a budget's time is given: the candidates figure shows what it buys
+    source = report.gpu
+    flops = source.training_flops
     device = find_gpu(source.gpu_key)
     count, mfu = source.gpu_count, source.mfu
     counts = _gpu_counts(count)
@@ -299,12 +240,37 @@ def wall_clock_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     figure.add_trace(go.Scatter(x=counts, y=hours, mode="lines+markers", name=text["ideal"]))
     figure.add_trace(go.Scatter(x=[count], y=[hours[counts.index(count)]], mode="markers", name=text["your_count"],
                                 marker={"size": 16, "symbol": "star", "color": "crimson"}))
-    return _layout(figure, title=text["wall_title"].format(gpu=device.display_name, mfu=f"{mfu:.0%}"),
+    return _layout(figure, title=_say(text["wall_title"], gpu=device.display_name, mfu=f"{mfu:.0%}"),
                    x=text["gpus"], y=text["hours"])
 
 
+def candidates_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
+    """A budget's recommended configurations: total against activated parameters (memory against compute),
+    coloured by the predicted loss under the search's fit, numbered as "use candidate N" names them. Every row
+    trains for the whole budget (its tokens fill it), so the days are the same for all and not an axis."""
+    if report.kind != "budget" or not report.recommend.candidates:
+        return None
+    text = _text(report.language)
+    recommend = report.recommend
+    figure = go.Figure()
+    for kind, symbol in (("moe", "circle"), ("dense", "square")):
+        rows = [(number, c) for number, c in enumerate(recommend.candidates, start=1) if c.architecture == kind]
+        if not rows:
+            continue
+        losses = [c.predicted_loss.get(recommend.fit) for _, c in rows]
+        figure.add_trace(go.Scatter(
+            x=[c.total_params for _, c in rows], y=[c.active_params for _, c in rows], mode="markers+text",
+            text=[str(number) for number, _ in rows], textposition="top center", name=text[f"kind_{kind}"],
+            marker={"size": 14, "symbol": symbol, "color": losses, "colorscale": "Viridis",
+                    "showscale": kind == "moe", "colorbar": {"title": {"text": text["loss_short"]}}},
+            hovertemplate="#%{text}<br>N_total=%{x:.3g}<br>N_active=%{y:.3g}<extra></extra>",
+        ))
+    return _layout(figure, title=_say(text["candidates_title"], fit=fit_name(recommend.fit, report.language)),
+                   x=text["total_params"], y=text["active_params"])
+
+
 def report_figures(report: PlanReport | BudgetReport | None) -> dict[FigureName, go.Figure | None]:
-    """The four figures of a report (None where the report lacks what a figure needs)."""
+    """The figures of a report (None where the report lacks what a figure needs)."""
     if report is None:
         return dict.fromkeys(FIGURE_NAMES)
     return {
@@ -312,6 +278,7 @@ def report_figures(report: PlanReport | BudgetReport | None) -> dict[FigureName,
         "loss": loss_figure(report),
         "tokens_per_param": tokens_per_param_figure(report),
         "wall_clock": wall_clock_figure(report),
+        "candidates": candidates_figure(report),
     }
 
 

@@ -46,8 +46,8 @@ def format_reference(key: str) -> str:
     """'Hoffmann et al. (2022). Training Compute-Optimal Large Language Models. NeurIPS …' style."""
     entry, cited = entries()[key], author_year(key)
     who = f"{cited.surname} et al." if cited.et_al else cited.surname
-    venue = entry.get("journal") or entry.get("booktitle") or ""
-    return f"{who} ({cited.year}). *{entry.get('title', key)}*. {venue}. [`{key}`]"
+    venue = entry.get("journal") or entry.get("booktitle") or entry.get("howpublished") or ""
+    return f"{who} ({cited.year}). *{entry.get('title', key)}*." + (f" {venue}." if venue else "") + f" [`{key}`]"
 
 
 def bibtex(keys: list[str] | tuple[str, ...]) -> str:

@@ -16,7 +16,6 @@ from prompts import load
 from prompts.glossary import concept_footnotes, link_concepts, parse_concept_href, render_entry
 from tools.analysis import (
     AssumptionOut,
-    BudgetResult,
     ChinchillaResult,
     FitAllocation,
     FlopsResult,
@@ -26,6 +25,8 @@ from tools.analysis import (
     Verdict,
 )
 from tools.loss_curve import LossCurveResult
+from tools.names import fit_name
+from tools.planner import RecommendResult
 from tools.quantities import count_text, sci
 
 Language = Literal["zh", "en"]
@@ -78,7 +79,7 @@ class BudgetReport(_ReportBase):
     """What a GPU budget buys."""
 
     kind: Literal["budget"] = "budget"
-    budget: BudgetResult
+    recommend: RecommendResult
 
 
 Report = Annotated[PlanReport | BudgetReport, Field(discriminator="kind")]
@@ -116,16 +117,6 @@ def blocks(language: Language) -> dict[str, str]:
 @cache
 def labels(language: Language) -> dict[str, str]:
     return load(f"report/{language}").table("labels")
-
-
-@cache
-def _fit_names(language: Language) -> dict[str, str]:
-    return load(f"names/{language}").table("fits")
-
-
-def fit_name(fit: str, language: Language) -> str:
-    """A fit as a reader knows it ("Chinchilla 方法 3", "Epoch AI 2024"), not its key."""
-    return _fit_names(language)[fit]
 
 
 def block(language: Language, name: str, **values: Any) -> str:

@@ -16,9 +16,10 @@ from typing import Any
 from langchain_core.messages import BaseMessage, ToolMessage
 from pydantic import ValidationError
 
-from tools.analysis import BudgetResult, ChinchillaResult, FlopsResult, GpuTimeResult, MemoryResult, ParamsResult
+from tools.analysis import ChinchillaResult, FlopsResult, GpuTimeResult, MemoryResult, ParamsResult
 from tools.error_text import block_text, failure_text
 from tools.loss_curve import LossCurveResult
+from tools.planner import RecommendResult
 from tools.registry import TOOLS
 
 
@@ -52,7 +53,7 @@ class ToolResults:
     chinchilla: ChinchillaResult | None = None
     gpu_time: GpuTimeResult | None = None
     memory: MemoryResult | None = None
-    budget: BudgetResult | None = None
+    recommend: RecommendResult | None = None
     loss: LossCurveResult | None = None
     errors: tuple[ToolError, ...] = field(default=())
 
@@ -63,7 +64,7 @@ class ToolResults:
 
     @property
     def empty(self) -> bool:
-        return not any((self.params, self.flops, self.chinchilla, self.gpu_time, self.memory, self.budget,
+        return not any((self.params, self.flops, self.chinchilla, self.gpu_time, self.memory, self.recommend,
                         self.loss))
 
 
@@ -72,9 +73,12 @@ VARIANT_PREFIX = "call_cmp"
 EXAMPLE_PREFIX = "call_example"
 """Tool-call ids of a worked example for a concept (not the user's model) start with this: not the plan's results."""
 _SIDE_PREFIXES = (VARIANT_PREFIX, EXAMPLE_PREFIX)
+NOT_RUN = "not_run"
+"""Key of the artifact of a tool call that was never run (a limit, a repeated call): not a result, not a failure."""
 
 _FIELDS = {"count_parameters": "params", "estimate_training_flops": "flops", "chinchilla_analysis": "chinchilla",
-           "project_gpu_time": "gpu_time", "estimate_training_memory": "memory", "budget_to_model": "budget",
+           "project_gpu_time": "gpu_time", "estimate_training_memory": "memory",
+           "recommend_configurations": "recommend",
            "predict_loss_curve": "loss"}
 
 
@@ -94,6 +98,8 @@ def raw_results(messages: list[BaseMessage], *, variant: int | None = None,
             if skipped:
                 continue
             result = message.artifact
+            if isinstance(result, dict) and NOT_RUN in result:
+                continue  # a call stopped before it ran says nothing about the tool's result
             if not isinstance(result, dict):
                 text = message.content if isinstance(message.content, str) else ""
                 try:

@@ -32,6 +32,7 @@ class RunReading:
     gpu: str | None = None
     gpu_count: int | None = None
     mfu: float | None = None  # only when the user gave it
+    budget: Mapping[str, Any] | None = None  # a budget question: days/gpu_hours/budget/compute, data, serving
 
 
 def _prompt(language: str) -> Prompt:
@@ -84,7 +85,30 @@ def understood_line(reading: RunReading, *, language: str) -> str:
         parts.append(_part(language, "gpus", count=reading.gpu_count or 1, gpu=reading.gpu))
     if reading.mfu is not None:
         parts.append(_part(language, "mfu_given", value=f"{reading.mfu:.0%}"))
+    parts += _budget_parts(reading.budget or {}, language)
     return Template(_block(language, "line")).substitute(parts=_block(language, "separator").join(parts))
+
+
+def _budget_parts(budget: Mapping[str, Any], language: str) -> list[str]:
+    """A budget question's part of the understood line: what is searched, the budget, the data, the serving."""
+    parts = []
+    searched = budget.get("architectures") or []
+    if searched:
+        parts.append(_part(language, f"search.{'both' if len(searched) > 1 else searched[0]}"))
+    currency = budget.get("currency") or ""
+    if budget.get("days") is not None:
+        parts.append(_part(language, "days", value=f"{budget['days']:g}"))
+    if budget.get("gpu_hours") is not None:
+        parts.append(_part(language, "gpu_hours", value=_count(budget["gpu_hours"], language)))
+    if budget.get("budget") is not None:
+        parts.append(_part(language, "budget", value=f"{_count(budget['budget'], language)} {currency}".strip()))
+    if budget.get("compute") is not None:
+        parts.append(_part(language, "compute_flops", value=f"{budget['compute']:.3g}"))
+    if budget.get("unique_tokens") is not None:
+        parts.append(_part(language, "unique_tokens", value=_count(budget["unique_tokens"], language)))
+    if budget.get("inference_tokens") is not None:
+        parts.append(_part(language, "inference_tokens", value=_count(budget["inference_tokens"], language)))
+    return parts
 
 
 def check_lines(model: Mapping[str, Any] | None, *, language: str) -> list[str]:

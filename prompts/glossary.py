@@ -56,6 +56,7 @@ PLAN_PLACEHOLDERS: frozenset[str] = frozenset(
         "ratio_active",  # tokens per activated parameter, "161"
         "ratio_total",
         "verdict",  # "over-trained ×8.0" / "过度训练 ×8.0"
+        "overtrained_verdict",  # the same, given only when the plan is over-trained
         "flops",  # "8.16e18"
         "gpu_hours",
         "gpu",

@@ -16,7 +16,7 @@ from tools.calc.assumptions import Assumption, assume
 from tools.calc.errors import CalcInputError
 from tools.calc.fits import FITS, LOSS_CAVEAT
 from tools.calc.flops import six_nd_flops, training_flops
-from tools.calc.gpu_time import compute_budget, project_gpu_time
+from tools.calc.gpu_time import project_gpu_time
 from tools.calc.memory import MemorySuggestion, bytes_to_gb, estimate_training_memory
 from tools.calc.resolve_data import DEFAULT_SEQ_LEN
 from tools.calc.resolve_hardware import ResolvedHardware
@@ -497,45 +497,3 @@ def estimate_training_memory_tool(args: MemoryInput) -> MemoryResult:
     )
 
 
-# --- budget_to_model -------------------------------------------------------------------------------
-
-
-class BudgetInput(BaseModel):
-    model_config = _STRICT
-    hardware: HardwareSpec
-    days: MaybeQuantity = Field(None, gt=0, le=36_500, description="Wall-clock days available")
-    gpu_hours: MaybeQuantity = Field(None, gt=0, le=1e12, description="GPU-hours available")
-    budget: MaybeQuantity = Field(None, gt=0, le=1e15, description="Money available (needs price_per_gpu_hour)")
-    moe: bool = Field(False, description="Use the MoE default MFU")
-
-
-class BudgetResult(BaseModel):
-    gpu: str
-    gpu_key: str
-    gpu_count: int
-    mfu: float
-    mfu_basis: MfuBasis
-    limited_by: str
-    gpu_hours: float
-    wall_clock_days: float
-    cost: float | None
-    currency: str
-    training_flops: float
-    compute_optimal: list[FitAllocation]
-    assumptions: list[AssumptionOut]
-
-
-def budget_to_model(args: BudgetInput) -> BudgetResult:
-    """The FLOPs a GPU budget buys, and the compute-optimal (N, D) for them under each fit."""
-    hw = resolve_specs(hardware=args.hardware, is_moe=args.moe).hardware
-    budget = compute_budget(gpu=hw.gpu, gpu_count=hw.gpu_count, mfu=hw.mfu, days=args.days,
-                            gpu_hours=args.gpu_hours, budget=args.budget,
-                            price_per_gpu_hour=hw.price_per_gpu_hour, currency=hw.currency)
-    comparison = compare_fits_at(compute_flops=budget.training_flops)
-    return BudgetResult(
-        gpu=hw.gpu.display_name, gpu_key=hw.gpu.key, gpu_count=hw.gpu_count, mfu=hw.mfu,
-        mfu_basis=mfu_basis(hw, is_moe=args.moe), limited_by=budget.limited_by, gpu_hours=budget.gpu_hours,
-        wall_clock_days=budget.wall_clock_days, cost=budget.cost, currency=budget.currency,
-        training_flops=budget.training_flops, compute_optimal=_fit_allocations(comparison),
-        assumptions=assumptions_out([*hw.assumptions, assume("budget_flops_formula")]),
-    )

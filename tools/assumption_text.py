@@ -4,7 +4,8 @@ Sentences are the blocks of ``prompts/assumptions/{en,zh}.md``, one per code. Va
 their names, the same way in both languages: counts (``*_params``, ``*_tokens``, ``samples``) as
 14.8B / 148亿 (an exact integer count with its digits), shares (``mfu``, ``expert_share``, each of
 ``fractions``) as percentages, enumerated values (``recompute``) from the file's ``values`` block, a
-list item by item ("10%, 30%" / "10%、30%"), the rest as written.
+list item by item ("10%, 30%" / "10%、30%"), fits (``fit``, ``*_fit``) and ``architecture`` by name
+(:mod:`tools.names`), the rest as written.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 
 from prompts import load
 from tools.calc.assumptions import Assumption
+from tools.names import architecture_name, fit_name
 from tools.quantities import count_text, human_zh
 
 _COUNTS = ("samples",)
-_SHARES = ("mfu", "expert_share")
+_SHARES = ("mfu", "expert_share", "tolerance")
 _PERCENT_LISTS = ("fractions",)
 
 
@@ -80,6 +82,10 @@ def value_text(name: str, value: Any, *, language: str) -> str:
         return f"{value:.0%}" if name == "mfu" else f"{value:.1%}"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, str) and (name == "fit" or name.endswith("_fit")):
+        return fit_name(value, language)
+    if isinstance(value, str) and name == "architecture":
+        return architecture_name(value, language)
     if isinstance(value, str):
         return _values(language).get(f"{name}.{value}", value)
     return str(value)

@@ -47,6 +47,11 @@ def block_text(name: str, *, language: str, **values: Any) -> str:
     return Template(_blocks(language)[name]).substitute(values)
 
 
+def table_text(block: str, code: str, *, language: str, **values: Any) -> str:
+    """One line of a table block of ``prompts/errors/{language}.md`` (``stopped``, ``not_run``, …) with its values."""
+    return Template(_table(language, block)[code]).safe_substitute({k: str(v) for k, v in values.items()})
+
+
 def codes() -> frozenset[str]:
     """Every code with a sentence of what was expected (the same set in both languages, a test checks)."""
     return frozenset(_table("en", "expected"))

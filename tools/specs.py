@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from tools.calc.errors import CalcInputError
+from tools.calc.errors import CalcInputError, CalcInputErrorGroup
 from tools.calc.model_description import ModelDescription
 from tools.calc.resolve_data import DataDescription, ResolvedData, resolve_data
 from tools.calc.resolve_hardware import HardwareDescription, ResolvedHardware, resolve_hardware
@@ -115,6 +115,10 @@ class CalcInputErrors(ValueError):
         super().__init__("; ".join(f"{where}.{error}" if where else str(error) for where, error in errors))
 
 
+def _each(error: CalcInputError) -> tuple[CalcInputError, ...]:
+    return error.errors if isinstance(error, CalcInputErrorGroup) else (error,)
+
+
 @dataclass(frozen=True)
 class Resolved:
     model: ResolvedModel | None
@@ -134,18 +138,18 @@ def resolve_specs(*, model: ModelSpec | None = None, data: DataSpec | None = Non
         try:
             resolved_model = resolve_model(description=model.description())
         except CalcInputError as error:
-            errors.append(("model", error))
+            errors += [("model", item) for item in _each(error)]
     if data is not None:
         try:
             resolved_data = resolve_data(description=data.description())
         except CalcInputError as error:
-            errors.append(("data", error))
+            errors += [("data", item) for item in _each(error)]
     if hardware is not None:
         try:
             moe = resolved_model.is_moe if resolved_model is not None else is_moe
             resolved_hardware = resolve_hardware(description=hardware.description(), is_moe=moe)
         except CalcInputError as error:
-            errors.append(("hardware", error))
+            errors += [("hardware", item) for item in _each(error)]
     if errors:
         raise CalcInputErrors(errors)
     return Resolved(resolved_model, resolved_data, resolved_hardware)

@@ -1,7 +1,8 @@
 """The Gradio app: ``build_app(...) -> gr.Blocks`` lays it out and wires it; ``main()`` launches it.
 
 Tabs: Chat (streamed answers with their tool calls, examples, retry/undo/clear/copy, settings,
-exports and plots) and Calculator (a form, the same tools and report). A thin layer: numbers
+exports and plots), Calculator (a form, the same tools and report) and Plan from budget (a form for a budget,
+the recommended configurations and their plot). A thin layer: numbers
 come from the tools and the assistant, and the UI only shows them.
 
 API endpoints (``api_name``): ``chat``, ``chat_exports``, ``apply_settings``,
@@ -20,6 +21,7 @@ import gradio as gr
 
 from assistant.settings import Settings, load_settings
 from ui.browser_secret import browser_secret
+from ui.budget_tab import build_budget_tab, wire_budget
 from ui.calculator_tab import build_calculator_tab, wire_calculator
 from ui.chat import ChatHandlers
 from ui.concepts import CONCEPT_LINK_HEAD, PANEL_ID, build_concept_panel, wire_concept_panel
@@ -61,7 +63,8 @@ ELEM_IDS = (
     "settings-apply", "settings-test", "settings-key-note", "connection-status",
     "chat-exports", "chat-export-markdown", "chat-export-latex", "chat-export-bibtex", "chat-export-json",
     "chat-export-plots", "chat-plots", "calc-form", "calc-submit", "calc-problems", "calc-report", "calc-exports",
-    "calc-plots", PANEL_ID,
+    "calc-plots", "tab-budget", "budget-form", "budget-submit", "budget-problems", "budget-report", "budget-exports",
+    "budget-plots", "budget-plot-candidates", PANEL_ID,
 )
 
 
@@ -111,9 +114,13 @@ def build_app(conversation_factory: ConversationFactory | None = None, *, settin
             with gr.Tab(tr("tab_calculator"), id="calculator", elem_id="tab-calculator") as calc_tab:
                 labels.bind(calc_tab, label="tab_calculator")
                 calc_ui = build_calculator_tab(labels)
+            with gr.Tab(tr("tab_budget"), id="budget", elem_id="tab-budget") as budget_tab:
+                labels.bind(budget_tab, label="tab_budget")
+                budget_ui = build_budget_tab(labels)
         concepts = build_concept_panel()
         _wire_chat(demo, chat, panel, chat_ui, session, saved_chat, lang)
         wire_calculator(calc_ui, lang)
+        wire_budget(budget_ui, lang)
         wire_concept_panel(concepts)
         demo.load(_ui_language, [saved_lang], [lang], api_visibility="private", queue=False)
         lang.change(lambda value: [*labels.updates(pick_lang(value)), pick_lang(value)], [lang],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -18,15 +19,17 @@ from ui.strings import pick_lang, t, tr
 log = logging.getLogger(__name__)
 
 
-def _drop_folder(folder: Any) -> None:
+def drop_folder(folder: Any) -> None:
     if isinstance(folder, str) and folder:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _number(labels: Labels, key: str, *, placeholder: str = "") -> gr.Textbox:
-    """A quantity field: text read by tools.quantities ("28.9M", "148亿", "35%"); blank = not given (no pre-fill)."""
+def number_field(labels: Labels, key: str, *, placeholder: str = "", prefix: str = "calc",
+                 field: str | None = None) -> gr.Textbox:
+    """A quantity field: text read by tools.quantities ("28.9M", "148亿", "35%"); blank = not given (no pre-fill).
+    ``key`` is its label, ``field`` (default ``key``) names its element."""
     return labels.bind(gr.Textbox(value="", label=tr(key), placeholder=placeholder, max_lines=1,
-                                  elem_id=f"calc-{key.replace('_', '-')}"), label=key)
+                                  elem_id=f"{prefix}-{(field or key).replace('_', '-')}"), label=key)
 
 
 def build_calculator_tab(labels: Labels) -> dict[str, Any]:
@@ -51,15 +54,15 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
             with gr.Group(visible=False) as groups["dimensions"]:
                 for key in ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim",
                             "intermediate_size"):
-                    form[key] = _number(labels, key)
+                    form[key] = number_field(labels, key)
                 tie_choices = [("tie_tied", "tied"), ("tie_untied", "untied")]
                 form["tied_embeddings"] = labels.bind(gr.Radio(
                     choices=[(t("en", k), v) for k, v in tie_choices], value=None, label=tr("tied_embeddings"),
                     elem_id="calc-tied-embeddings"), label="tied_embeddings", choices=tie_choices)
             with gr.Group(visible=True) as groups["total"]:
-                form["total_params"] = _number(labels, "total_params", placeholder="145M")
-                form["active_params"] = _number(labels, "active_params", placeholder="2.4B")
-            form["top_k"] = _number(labels, "top_k", placeholder="2")
+                form["total_params"] = number_field(labels, "total_params", placeholder="145M")
+                form["active_params"] = number_field(labels, "active_params", placeholder="2.4B")
+            form["top_k"] = number_field(labels, "top_k", placeholder="2")
             with gr.Group(visible=True) as groups["moe"]:
                 kind_choices = [("kind_dense", "dense"), ("kind_moe", "moe")]
                 form["model_kind"] = labels.bind(gr.Radio(
@@ -67,7 +70,7 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
                     elem_id="calc-model-kind"), label="model_kind", choices=kind_choices)
                 for key in ("num_experts", "num_shared_experts", "expert_intermediate_size", "granularity",
                             "first_k_dense"):
-                    form[key] = _number(labels, key)
+                    form[key] = number_field(labels, key)
         with gr.Column():
             labels.bind(gr.Markdown(tr("calc_data")), value="calc_data")
             data_choices = [("src_samples", "samples"), ("src_tokens", "tokens")]
@@ -75,24 +78,24 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
                 choices=[(t("en", k), v) for k, v in data_choices], value="samples", label=tr("data_source"),
                 elem_id="calc-data-source"), label="data_source", choices=data_choices)
             with gr.Group(visible=False) as groups["tokens"]:
-                form["tokens"] = _number(labels, "tokens", placeholder="14.8B")
+                form["tokens"] = number_field(labels, "tokens", placeholder="14.8B")
             with gr.Group(visible=True) as groups["samples"]:
-                form["samples"] = _number(labels, "samples", placeholder="28.9M")
-                form["mean_length"] = _number(labels, "mean_length", placeholder="512")
+                form["samples"] = number_field(labels, "samples", placeholder="28.9M")
+                form["mean_length"] = number_field(labels, "mean_length", placeholder="512")
                 unit_choices = [("unit_tokens", "tokens"), ("unit_chars", "chars")]
                 form["length_unit"] = labels.bind(gr.Radio(
                     choices=[(t("en", k), v) for k, v in unit_choices], value=None, label=tr("length_unit"),
                     elem_id="calc-length-unit"), label="length_unit", choices=unit_choices)
-                form["tokens_per_char"] = _number(labels, "tokens_per_char")
-                form["epochs"] = _number(labels, "epochs", placeholder="1")
-            form["seq_len"] = _number(labels, "seq_len")
+                form["tokens_per_char"] = number_field(labels, "tokens_per_char")
+                form["epochs"] = number_field(labels, "epochs", placeholder="1")
+            form["seq_len"] = number_field(labels, "seq_len")
         with gr.Column():
             labels.bind(gr.Markdown(tr("calc_hardware")), value="calc_hardware")
             form["gpu"] = labels.bind(gr.Dropdown(choices=gpus, value="", label=tr("gpu"),
                                                   elem_id="calc-gpu"), label="gpu")
-            form["gpu_count"] = _number(labels, "gpu_count", placeholder="8")
-            form["mfu"] = _number(labels, "mfu", placeholder="0.35")
-            form["price"] = _number(labels, "price", placeholder="2")
+            form["gpu_count"] = number_field(labels, "gpu_count", placeholder="8")
+            form["mfu"] = number_field(labels, "mfu", placeholder="0.35")
+            form["price"] = number_field(labels, "price", placeholder="2")
             form["currency"] = labels.bind(gr.Dropdown(choices=["USD", "CNY", "EUR"], value=None,
                                                        allow_custom_value=True, label=tr("currency"),
                                                        elem_id="calc-currency"), label="currency")
@@ -100,7 +103,7 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
     problems = gr.Markdown("", visible=False, elem_id="calc-problems")
     report = gr.Markdown("", elem_id="calc-report")
     view = build_report_view("calc", labels)
-    folder = gr.State(None, delete_callback=_drop_folder)
+    folder = gr.State(None, delete_callback=drop_folder)
     return {"form": form, "groups": groups, "submit": submit, "problems": problems, "report": report, "view": view,
             "folder": folder}
 
@@ -115,23 +118,31 @@ def _data_groups(source: str) -> list[Any]:
     return [gr.update(visible=source == "tokens"), gr.update(visible=source != "tokens")]
 
 
-def _run_calculator(*values: Any) -> list[Any]:
-    """The calculator's outputs: problems, report, the report view, the export folder."""
-    *form_values, lang, old_folder = values
-    _drop_folder(old_folder)
-    language = pick_lang(lang)
-    try:
-        outcome = calculate(dict(zip(FIELDS, form_values, strict=True)), language=language)
-    except Exception:  # noqa: BLE001 - a bug shows as a message, never as a trace
-        log.exception("calculator failed")
-        return [gr.update(value=f"{t(language, 'calc_errors_title')}\n- internal error", visible=True), "",
-                *empty_updates(), None]
-    if outcome.problems:
-        lines = "\n".join(f"- {problem}" for problem in outcome.problems)
-        return [gr.update(value=f"{t(language, 'calc_errors_title')}\n{lines}", visible=True), "",
-                *empty_updates(), None]
-    updates, folder = report_updates(outcome.report)
-    return [gr.update(value="", visible=False), outcome.report.markdown, *updates, folder]
+def form_runner(compute: Callable[..., Any], fields: tuple[str, ...], what: str) -> Callable[..., list[Any]]:
+    """A form's click handler: its values (then the interface language and the old export folder) → problems,
+    report, the report view, the export folder. ``compute(values, language=…)`` returns an outcome with
+    ``problems`` and ``report``; a bug shows as a message, never as a trace."""
+    def run(*values: Any) -> list[Any]:
+        *form_values, lang, old_folder = values
+        drop_folder(old_folder)
+        language = pick_lang(lang)
+        try:
+            outcome = compute(dict(zip(fields, form_values, strict=True)), language=language)
+        except Exception:  # noqa: BLE001 - a bug shows as a message, never as a trace
+            log.exception("%s failed", what)
+            failed = f"{t(language, 'calc_errors_title')}\n- {t(language, 'internal_error')}"
+            return [gr.update(value=failed, visible=True), "", *empty_updates(), None]
+        if outcome.problems:
+            lines = "\n".join(f"- {problem}" for problem in outcome.problems)
+            return [gr.update(value=f"{t(language, 'calc_errors_title')}\n{lines}", visible=True), "",
+                    *empty_updates(), None]
+        updates, folder = report_updates(outcome.report)
+        return [gr.update(value="", visible=False), outcome.report.markdown, *updates, folder]
+
+    return run
+
+
+_run_calculator = form_runner(calculate, FIELDS, "calculator")
 
 
 def wire_calculator(ui: dict[str, Any], lang: gr.Radio) -> None:

@@ -89,7 +89,7 @@ class ChatHandlers:
             for event in session.conversation.send(text):
                 messages = apply(messages, event)
                 session.last_mode = event.mode or session.last_mode
-                if event.kind == "final" and event.report is not None:
+                if event.kind in ("final", "error") and event.report is not None:
                     session.set_report(event.report)
                 now = time.monotonic()
                 if event.kind != "text" or now - last_yield >= STREAM_INTERVAL_S:

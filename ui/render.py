@@ -6,6 +6,8 @@
   failure, in the conversation's language); :func:`apply` puts it in place of the pending message,
   arguments kept;
 * ``notice`` / ``flag`` / ``error`` → an assistant message with the event's text;
+* ``progress`` → "⏳ waiting for the model (20 s)…" as a pending titled message, replaced by the next one and gone
+  at the next event of any other kind;
 * ``text`` → a chunk of the answer being streamed (marked ``status: pending`` without a title,
   which the chatbot shows as a plain message); ``final`` → the whole answer, which replaces it, and the
   full report under it as a titled message, folded like a tool call (Gradio's sanitizer drops ``<details>``).
@@ -26,6 +28,7 @@ from assistant.session import Event
 
 TOOL_ICON = "🛠"
 STREAMING: dict[str, str] = {"status": "pending"}
+PROGRESS_ID = "progress"
 _COMPACT_MAX_CHARS = 80  # a result field longer than this (as JSON) is left out of the compact view
 
 
@@ -54,7 +57,9 @@ def render(event: Event) -> gr.ChatMessage | None:
                               metadata={"title": _tool_title(event.tool), "id": event.call_id, "status": "pending"})
     if event.kind == "tool_result":
         result = event.result or {}
-        if event.ok:
+        if event.ok and event.text:  # a call that never ran (a limit, a repeated call): why, in the user's language
+            content = f"⏭ {event.text}"
+        elif event.ok:
             content = _json_block(compact_result(result))
         else:
             # event.text says the failure in the conversation's language; the English error and hint are the model's
@@ -67,6 +72,9 @@ def render(event: Event) -> gr.ChatMessage | None:
         return gr.ChatMessage(role="assistant", content=content, metadata=metadata)
     if not event.text:
         return None
+    if event.kind == "progress":
+        return gr.ChatMessage(role="assistant", content="", metadata={"title": event.text, "id": PROGRESS_ID,
+                                                                      "status": "pending"})
     if event.kind == "text":
         return gr.ChatMessage(role="assistant", content=event.text, metadata=dict(STREAMING))
     if event.kind in ("final", "notice", "flag", "error"):
@@ -134,8 +142,10 @@ def _settle_all(messages: list[gr.ChatMessage]) -> list[gr.ChatMessage]:
 
 def apply(history: Sequence[gr.ChatMessage | dict[str, Any]], event: Event) -> list[gr.ChatMessage]:
     """The message list after ``event`` (a new list; ``history`` is not changed)."""
-    messages = [as_message(m) for m in history]
+    messages = [m for m in map(as_message, history) if (m.metadata or {}).get("id") != PROGRESS_ID]
     rendered = render(event)
+    if event.kind == "progress":  # the wait so far replaces the wait said before
+        return [*messages, rendered] if rendered is not None else messages
     if event.kind == "text":
         if rendered is None:
             return messages

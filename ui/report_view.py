@@ -19,7 +19,7 @@ from ui.labels import Labels
 from ui.strings import tr
 
 _PLOT_KEYS = {"frontier": "plot_frontier", "loss": "plot_loss", "tokens_per_param": "plot_tpp",
-              "wall_clock": "plot_wall"}
+              "wall_clock": "plot_wall", "candidates": "plot_candidates"}
 _EXPORT_KEYS = {kind: f"export_{kind}" for kind in EXPORT_KINDS}
 
 
@@ -36,7 +36,7 @@ class ReportView:
 
 
 def build_report_view(prefix: str, labels: Labels) -> ReportView:
-    """Download buttons (hidden until there is a report) and an accordion with the four plots."""
+    """Download buttons (hidden until there is a report) and an accordion with the plots."""
     with gr.Row(visible=False, elem_id=f"{prefix}-exports") as row:
         downloads = {
             kind: labels.bind(gr.DownloadButton(label=tr(_EXPORT_KEYS[kind]), size="sm",
@@ -51,7 +51,11 @@ def build_report_view(prefix: str, labels: Labels) -> ReportView:
                 plots[name] = labels.bind(gr.Plot(label=tr(_PLOT_KEYS[name]), elem_id=f"{prefix}-plot-{name}"),
                                           label=_PLOT_KEYS[name])
         with gr.Row():
-            for name in FIGURE_NAMES[2:]:
+            for name in FIGURE_NAMES[2:4]:
+                plots[name] = labels.bind(gr.Plot(label=tr(_PLOT_KEYS[name]), elem_id=f"{prefix}-plot-{name}"),
+                                          label=_PLOT_KEYS[name])
+        with gr.Row():
+            for name in FIGURE_NAMES[4:]:
                 plots[name] = labels.bind(gr.Plot(label=tr(_PLOT_KEYS[name]), elem_id=f"{prefix}-plot-{name}"),
                                           label=_PLOT_KEYS[name])
     return ReportView(row, downloads, box, plots)

@@ -30,7 +30,8 @@ from tools.config_file import config_from_text
 from tools.quantities import clean_text
 
 _EXTRACTORS: tuple[Callable[[Reader], None], ...] = (
-    model.keyed, model.presets, model.relative_and_alternatives, run.ambiguous, model.size_names, run.compute,
+    model.keyed, run.candidate, model.presets, model.relative_and_alternatives, run.ambiguous, run.serving,
+    model.size_names, run.compute,
     run.prices, run.mfu, run.training_settings, run.hardware, run.budgets, run.duration, model.expert_width,
     model.architecture, model.experts, run.data, model.sizes,
 )

@@ -81,15 +81,9 @@ def decide_plan(plan: Plan) -> Decision:
     model, data, hardware = model_spec(plan), data_spec(plan), hardware_spec(plan)
     budget = _stated(plan, BUDGET_KEYS)
     money = "budget" in budget and plan.price_per_gpu_hour
-    if model is None and data is None and hardware is not None and ({"days", "gpu_hours"} & set(budget) or money):
-        args = {"hardware": hardware, **{k: v for k, v in budget.items() if k in ("days", "gpu_hours", "budget")},
-                "moe": plan.dense is False or bool(plan.num_experts)}
-        used = {*hardware, *(set(args) & set(budget)), *({"dense", "num_experts"} & _given(plan))}
-        not_used = _unused(plan, budget_used=True)
-        # What to train is asked without a model: any model or data detail given waits for the planner.
-        not_used.update({name: getattr(plan, name) for name in _given(plan) - used - {"currency"}
-                         if name in (*MODEL_KEYS, *DATA_KEYS)})
-        return Decision([_call("budget_to_model", args)], None, (), not_used, used=frozenset(used))
+    affordable = "compute_flops" in budget or (hardware is not None and ({"days", "gpu_hours"} & set(budget) or money))
+    if model is None and affordable:
+        return _recommendation(plan, hardware=hardware, budget=budget)
     if model is None:
         return _asking(plan, "model")
     if data is None:
@@ -124,6 +118,29 @@ def decide_plan(plan: Plan) -> Decision:
     return Decision(calls, None, (), not_used, used=frozenset(used))
 
 
+_PLANNER_SETTINGS = ("vocab_size", "tied_embeddings", "seq_len", "zero_stage")
+
+
+def _recommendation(plan: Plan, *, hardware: dict[str, Any] | None, budget: dict[str, Any]) -> Decision:
+    """A budget without a model: what to train (``recommend_configurations``). Tokens stated beside a budget are
+    the data available (unique tokens). MoE is searched unless the user wants a dense model; dense rows are searched
+    beside it for comparison."""
+    architectures = "dense" if plan.dense else "both"  # an MoE question still sees the best dense row beside it
+    args: dict[str, Any] = {**({"hardware": hardware} if hardware else {}), **budget, "architectures": architectures}
+    if plan.tokens is not None:
+        args["unique_tokens"] = plan.tokens
+    if plan.inference_tokens is not None:
+        args["inference_tokens"] = plan.inference_tokens
+    args.update(_stated(plan, _PLANNER_SETTINGS))
+    used = {*(hardware or {}), *budget, *({"dense", "num_experts"} & _given(plan)),
+            *(["tokens"] if plan.tokens is not None else []), *_stated(plan, ("inference_tokens", *_PLANNER_SETTINGS))}
+    not_used = _unused(plan, budget_used=True)
+    # What to train is asked without a model: any other model or data detail given waits for the planner.
+    not_used.update({name: getattr(plan, name) for name in _given(plan) - used - {"currency"}
+                     if name in (*MODEL_KEYS, *DATA_KEYS)})
+    return Decision([_call("recommend_configurations", args)], None, (), not_used, used=frozenset(used))
+
+
 def _given(plan: Plan) -> set[str]:
     return {f.name for f in fields(plan) if f.name != "language" and getattr(plan, f.name) is not None}
 
@@ -140,7 +157,7 @@ def _unused(plan: Plan, *, budget_used: bool = False) -> dict[str, Any]:
     """Plan fields the calls will not use: a time/money budget beside a plan, hardware knobs without a GPU, …"""
     unused: dict[str, Any] = {}
     if not budget_used:
-        unused.update(_stated(plan, BUDGET_KEYS))
+        unused.update(_stated(plan, (*BUDGET_KEYS, "inference_tokens")))
     if not plan.gpu:
         unused.update(_stated(plan, ("mfu", "price_per_gpu_hour", "gpu_count", "zero_stage")))
     if plan.currency and plan.price_per_gpu_hour is None and plan.budget is None:
@@ -201,7 +218,7 @@ def variant_calls(plan: Plan, field: str, values: tuple[int, int]) -> list[dict[
     for index, value in enumerate(values):
         variant = replace(plan, **{field: value})
         decision = decide_plan(variant)
-        if not decision.calls or any(call["name"] == "budget_to_model" for call in decision.calls):
+        if not decision.calls or any(call["name"] == "recommend_configurations" for call in decision.calls):
             return None
         for call in decision.calls:
             calls.append({**call, "id": f"{VARIANT_PREFIX}{index}_{uuid.uuid4().hex[:10]}"})

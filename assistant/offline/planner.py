@@ -10,12 +10,13 @@ answers correctly when it takes over a conversation an LLM started (fallback).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.answer import (
+    budget_answer,
     compare_answer,
     compare_fits_answer,
     diff_line,
@@ -23,6 +24,7 @@ from assistant.answer import (
     memory_answer,
     no_plan_for_loss,
     no_plan_for_paper,
+    no_such_candidate,
     paper_answer,
     plan_answer,
     worked_active_params,
@@ -40,12 +42,13 @@ from assistant.offline.plan_calls import (
     variant_calls,
     with_loss_curve,
 )
-from assistant.offline.request import Plan
+from assistant.offline.request import MODEL_FIELDS, ParsedRequest, Plan
 from assistant.report import PlanReport, block, fit_allocation, ratio_text, verdict_text
 from assistant.results import EXAMPLE_PREFIX, VARIANT_PREFIX, ToolResults, errors_text, results_of
 from assistant.understood import RunReading, not_understood_line, not_used_line, stated_line, understood_line
 from prompts import glossary
 from tools.analysis import ParamsResult
+from tools.planner import CandidateOut, RecommendResult
 from tools.quantities import count_text, sci
 
 PLAN_TOOLS = ("count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time",
@@ -77,13 +80,43 @@ def message_text(message: BaseMessage) -> str:
 
 
 def plans(turn: Turn) -> tuple[Plan, Plan]:
-    """The plan before the last user message and after it (user messages merged in order)."""
-    before = Plan()
+    """The plan before the last user message and after it (user messages merged in order).
+
+    "Use candidate 2" takes that row of the latest recommendation before the message as the plan's model and
+    data (its config.json and its tokens), on the same GPUs; the budget it answered is then spent.
+    """
+    before, offered = Plan(), None
     for message in turn.history:
         if isinstance(message, HumanMessage):
-            before = before.merged(parse_message(message_text(message)))
-    after = before.merged(parse_message(message_text(turn.user))) if turn.user else before
+            before = _merged(before, parse_message(message_text(message)), offered)
+        elif isinstance(message, ToolMessage) and message.name == "recommend_configurations":
+            offered = results_of([message]).recommend or offered
+    after = _merged(before, parse_message(message_text(turn.user)), offered) if turn.user else before
     return before, after
+
+
+def _merged(plan: Plan, request: ParsedRequest, offered: RecommendResult | None) -> Plan:
+    merged = plan.merged(request)
+    chosen = adopted_candidate(request, offered)
+    if chosen is None:
+        return merged
+    # The row as it was checked: its sequence length and ZeRO stage come with it unless the user set their own.
+    return replace(merged, **dict.fromkeys(MODEL_FIELDS - {"hf_config"}), hf_config=chosen.config,
+                   tokens=chosen.tokens, samples=None, mean_length=None, length_unit=None, epochs=None, days=None,
+                   gpu_hours=None, budget=None, compute_flops=None, inference_tokens=None,
+                   seq_len=merged.seq_len or offered.seq_len,
+                   zero_stage=merged.zero_stage if merged.zero_stage is not None else offered.zero_stage)
+
+
+def _offered(turn: Turn) -> RecommendResult | None:
+    return results_of(turn.history).recommend
+
+
+def adopted_candidate(request: ParsedRequest, offered: RecommendResult | None) -> CandidateOut | None:
+    """The row "use candidate N" names, when there is a recommendation with that many rows."""
+    if request.candidate is None or offered is None or not 1 <= request.candidate <= len(offered.candidates):
+        return None
+    return offered.candidates[request.candidate - 1]
 
 
 def plan_values(results: ToolResults, language: str) -> dict[str, str]:
@@ -99,6 +132,8 @@ def plan_values(results: ToolResults, language: str) -> dict[str, str]:
             data_matched_params=count_text(chin.data_matched_params, language),
             compute_optimal_params=count_text(fit_allocation(chin.compute_optimal, "rule-20").params, language),
         )
+        if chin.verdict_active.kind == "over-trained":  # the over-training paragraph fits no other plan
+            values["overtrained_verdict"] = values["verdict"]
     gpu = results.gpu_time
     if gpu is not None:
         values.update(gpu_hours=f"{gpu.gpu_hours:,.0f}", gpu=f"{gpu.gpu_count} × {gpu.gpu}", mfu=f"{gpu.mfu:.0%}")
@@ -160,7 +195,7 @@ def final_answer(turn: Turn, plan_before: Plan, plan_after: Plan) -> str:
                             changes=change_notes(plan_before, plan_after) if turn.history else [],
                             not_understood=notes.not_understood, not_used=notes.not_used)
     if report.kind != "plan":
-        return report.markdown
+        return budget_answer(report)
     if ask.intent == "paper":
         return paper_answer(report, ask.stance)
     if ask.intent == "loss" and report.loss is not None:
@@ -251,8 +286,10 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
                              else compare_fits_answer(report))
     if ask.intent == "paper" and not decision.calls:
         return AIMessage(content=no_plan_for_paper(after.language))
+    if request.candidate is not None and adopted_candidate(request, _offered(turn)) is None:
+        return AIMessage(content=no_such_candidate(request.candidate, _offered(turn), after.language))
     if ask.intent == "loss":
-        if decision.calls and decision.calls[0]["name"] != "budget_to_model":
+        if decision.calls and decision.calls[0]["name"] != "recommend_configurations":
             return AIMessage(content="", tool_calls=with_loss_curve(decision.calls))
         if model_spec(after) is None and data_spec(after) is None:
             return AIMessage(content=no_plan_for_loss(after.language))

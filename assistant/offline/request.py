@@ -60,6 +60,9 @@ class ParsedRequest:
     budget: float | None = None  # "预算 2 万元" -> 2e4 (money)
     compute_flops: float | None = None  # "3e20 FLOPs"
     zero_stage: int | None = None  # "ZeRO-3", "zero stage 2"
+    inference_tokens: float | None = None  # "推理 1T token", "serve 2T tokens": the model's lifetime serving
+    # --- a recommended configuration --------------------------------------------------------------
+    candidate: int | None = None  # "用第二个配置", "use candidate 2": that row of the latest recommendation
     # --- intent -----------------------------------------------------------------------------
     concept: str | None = None  # a glossary entry id when the message asks "what is X?"
     stop_at_tokens: bool = False  # "stop at 3B tokens" / "只训练到 30 亿 token": tokens is a new cap
@@ -106,6 +109,7 @@ class Plan:
     budget: float | None = None
     compute_flops: float | None = None
     zero_stage: int | None = None
+    inference_tokens: float | None = None
 
     def merged(self, request: ParsedRequest) -> Plan:
         """This plan with every field the request mentions replaced.
@@ -132,9 +136,9 @@ class Plan:
             updates.update(samples=None, mean_length=None, length_unit=None)
         if request.samples is not None and request.tokens is None:
             updates["tokens"] = None
-        stated = {name for name in _MODEL_FIELDS if getattr(request, name) is not None}
+        stated = {name for name in MODEL_FIELDS if getattr(request, name) is not None}
         if request.preset is not None or request.hf_config is not None:
-            updates.update({name: None for name in _MODEL_FIELDS - stated})
+            updates.update({name: None for name in MODEL_FIELDS - stated})
         elif _DIMENSIONS <= stated:
             updates.update({name: None for name in ("preset", "hf_config", "total_params", "active_params")
                             if name not in stated})
@@ -153,7 +157,7 @@ class Plan:
         }
 
 
-_MODEL_FIELDS = frozenset({
+MODEL_FIELDS = frozenset({
     "preset", "hf_config", "total_params", "active_params", "num_experts", "num_shared_experts", "top_k",
     "hidden_size", "num_layers", "num_heads", "num_kv_heads", "vocab_size", "intermediate_size", "head_dim",
     "tied_embeddings", "expert_intermediate_size", "first_k_dense", "granularity", "dense",

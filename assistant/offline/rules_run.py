@@ -305,3 +305,38 @@ def data(r: Reader) -> None:
 
 LEFTOVER = re.compile(  # what is left: "GPT-4", "2e21", "94GB", "三十亿"
     rf"(?<![\dA-Za-z.])(?:[A-Za-z]+-?)?{DIGITS}{SCALE}?[A-Za-z%]*|[一二两三四五六七八九十百]+(?:{CJK_UNITS})", _I)
+
+
+# --- serving and adopting a candidate ---------------------------------------------------------------------
+_INFERENCE_TOKENS = (
+    re.compile(rf"(?:推理|部署后?|服务|上线后?|生成|serv(?:e|ing)|inference(?:\s+of)?|generat(?:e|ing))\s*"
+               rf"(?:量|总量|约|大约|about|~|roughly|for)?\s*{qty('n')}\s*(?:个\s*)?(?:tokens?|词元)", _I),
+    re.compile(rf"{qty('n')}\s*(?:个\s*)?(?:inference|serving|推理|生成)\s*(?:tokens?|词元)", _I),
+    re.compile(rf"{qty('n')}\s*(?:个\s*)?(?:tokens?|词元)\s*(?:of\s+inference|(?:的\s*)?推理(?:量)?)", _I),
+)
+_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+             "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_CANDIDATE = (
+    re.compile(r"(?:用|选|采用|就用|换成|要)\s*第\s*(?P<n>\d+|[一二两三四五六七八九十])\s*(?:个|种|号)?\s*"
+               r"(?:配置|候选|方案|模型|结构)?", _I),
+    re.compile(r"(?:use|pick|take|choose|go\s+with|adopt)\s+(?:the\s+)?(?:candidate|option|config(?:uration)?|row)"
+               r"\s*(?:#|no\.?\s*|number\s+)?(?P<n>\d+)(?![\d.])", _I),
+    re.compile(r"(?:use|pick|take|choose|go\s+with|adopt)\s+#\s*(?P<n>\d+)(?![\d.])", _I),
+    re.compile(r"(?:use|pick|take|choose|go\s+with|adopt)\s+the\s+(?P<n>first|second|third|fourth|fifth)\s+"
+               r"(?:candidate|option|config(?:uration)?|one|row)", _I),
+    re.compile(r"(?:candidate|option)\s*#\s*(?P<n>\d+)(?![\d.])", _I),
+)
+
+
+def serving(r: Reader) -> None:
+    """Tokens the model will serve over its life ("推理 1T token", "serve 2T tokens"): not training data."""
+    for m in r.scan(*_INFERENCE_TOKENS):
+        r.put("inference_tokens", number(m["n"]), m, "n")
+
+
+def candidate(r: Reader) -> None:
+    """Which recommended configuration becomes the plan ("用第二个配置", "use candidate 2")."""
+    for m in r.scan(*_CANDIDATE):
+        written = m["n"]
+        value = int(written) if written.isdigit() else _ORDINALS.get(written.lower())
+        r.put("candidate", value if value and 1 <= value <= 50 else None, m, "n")

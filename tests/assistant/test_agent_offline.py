@@ -215,14 +215,17 @@ def test_a_message_with_nothing_to_work_on_gets_a_prompt_in_its_language(message
 def test_a_gpu_budget_gives_the_budget_report() -> None:
     events = run(Conversation(Settings()), "I have 8 GPUs (4090) for 7 days, what should I train?")
 
-    assert tools_called(events) == ["budget_to_model"]
+    assert tools_called(events) == ["recommend_configurations"]
     report = events[-1].report
     assert report is not None and report.kind == "budget" and report.language == "en"
-    budget = report.budget
-    flops = 8 * 7 * 24 * 3600 * RTX_4090_PEAK * DENSE_MFU  # GPUs × seconds × peak × MFU = 3.197e20
-    assert budget.training_flops == pytest.approx(flops, rel=1e-12)
-    assert budget.gpu_hours == pytest.approx(8 * 7 * 24, rel=1e-12)
-    assert budget.mfu == DENSE_MFU
-    rule20 = fit_allocation(budget.compute_optimal, "rule-20")
-    assert rule20.params == pytest.approx(math.sqrt(flops / 120), rel=1e-9)
-    assert events[-1].text == report.markdown
+    recommend = report.recommend
+    computes = {c.architecture: c for c in recommend.computes}
+    seconds = 8 * 7 * 24 * 3600  # GPUs × seconds
+    assert computes["moe"].compute_flops == pytest.approx(seconds * RTX_4090_PEAK * MOE_MFU, rel=1e-12)
+    assert computes["dense"].compute_flops == pytest.approx(seconds * RTX_4090_PEAK * DENSE_MFU, rel=1e-12)
+    assert computes["moe"].gpu_hours == pytest.approx(8 * 7 * 24, rel=1e-12)
+    rule20 = next(t for t in recommend.targets if t.fit == "rule-20")
+    assert rule20.active_params == pytest.approx(math.sqrt(seconds * RTX_4090_PEAK * MOE_MFU / 120), rel=1e-9)
+    text = events[-1].text
+    assert len([line for line in text.splitlines() if line.strip()]) <= 12 and "## " not in text
+    assert "| 1 |" in text and "use candidate 2" in text

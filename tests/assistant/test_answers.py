@@ -260,3 +260,26 @@ def test_when_every_fit_extrapolates_the_caveat_says_so() -> None:
     # 6 × 37.55B × 14.8T ≈ 3.3e24 FLOPs: above every fit's span (the largest, Approach 2, ends at 3e21 FLOPs).
     assert 6 * 37_552_282_624 * 14.8e12 > 3e21
     assert "没有一个拟合处在它的拟合范围之内" in caveats and "Kaplan 2020" in caveats
+
+
+def test_an_under_trained_plan_is_not_told_that_over_training_is_sound() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, "7B dense model, 30B tokens, 64 H100")
+    text = send(conversation, "为什么要过度训练？")
+    assert 30e9 / 7e9 < 20  # under-trained against the 20× rule
+    assert "你的方案相对 20 倍规则为训练不足" not in text
+
+
+def test_an_over_trained_plan_gets_the_paragraph_with_its_own_numbers() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, SEED)
+    text = send(conversation, "为什么要过度训练？")
+    ratio = TOKENS / ACTIVE_TOP1
+    assert f"按每激活参数 {ratio:.0f} 个 token，你的方案相对 20 倍规则为过度训练 ×{ratio / 20:.1f}" in text
+
+
+def test_a_follow_up_shows_no_wall_clock_for_a_gpu_count_nobody_gave() -> None:
+    conversation = Conversation(Settings())
+    send(conversation, "Qwen3-30B-A3B, 36T tokens: how many H800 GPU-hours?")
+    text = send(conversation, "MFU 20%")
+    assert text.startswith("**MFU 20%:** GPU-hours") and "wall clock" not in text

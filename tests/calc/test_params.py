@@ -220,3 +220,12 @@ def test_bad_shapes_name_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(CalcInputError) as excinfo:
         ModelShape(**{**base, **kwargs})
     assert excinfo.value.field == field
+
+
+def test_terms_total_and_active_agree_with_the_breakdown_for_every_preset() -> None:
+    """``ParameterTerms.total``/``.active`` (the planner's array form) sum the same terms as the breakdown."""
+    from tools.calc.presets import list_presets
+
+    for preset in list_presets():
+        terms, counts = terms_for_shape(preset.shape), count_parameters(preset.shape)
+        assert (terms.total, terms.active) == (counts.total, counts.active), preset.key

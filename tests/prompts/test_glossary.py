@@ -27,14 +27,18 @@ REQUIRED_IDS = {
 ALLOWED_PLACEHOLDERS = {
     "tokens", "active_params", "total_params", "ratio_active", "ratio_total", "verdict", "flops", "gpu_hours",
     "gpu", "mfu", "data_matched_params", "compute_optimal_params",
+    "overtrained_verdict",  # the verdict, given only for an over-trained plan (issue 8: no "over-training is sound"
+                            # said of an under-trained plan)
 }
 PLAN_EN = {
     "tokens": "14.8B", "active_params": "91.9M", "total_params": "145.0M", "ratio_active": "161",
-    "ratio_total": "102", "verdict": "over-trained ×8.0", "flops": "8.16e18", "gpu_hours": "39",
+    "ratio_total": "102", "verdict": "over-trained ×8.0", "overtrained_verdict": "over-trained ×8.0",
+    "flops": "8.16e18", "gpu_hours": "39",
     "gpu": "8 × RTX 4090", "mfu": "35%", "data_matched_params": "740M", "compute_optimal_params": "261M",
 }
 PLAN_ZH = {**PLAN_EN, "tokens": "148亿", "active_params": "9190万", "total_params": "1.45亿",
-           "verdict": "过度训练 ×8.0", "data_matched_params": "7.4亿", "compute_optimal_params": "2.61亿"}
+           "verdict": "过度训练 ×8.0", "overtrained_verdict": "过度训练 ×8.0",
+           "data_matched_params": "7.4亿", "compute_optimal_params": "2.61亿"}
 
 
 # --- structure ---------------------------------------------------------------------------------

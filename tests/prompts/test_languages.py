@@ -34,7 +34,8 @@ _LINK = re.compile(r"\]\(#concept/zh/[a-z0-9-]+\)")
 REALISTIC_ZH: dict[str, str] = load_fixture("realistic-zh.json")
 # Glossary paragraphs use the user's numbers under their own names (prompts.glossary.PLAN_PLACEHOLDERS).
 PLAN_ZH = {"tokens": "148亿", "active_params": "9190万", "total_params": "1.45亿", "ratio_active": "161",
-           "ratio_total": "102", "verdict": "过度训练 ×8.0", "flops": "8.16e18", "gpu_hours": "39",
+           "ratio_total": "102", "verdict": "过度训练 ×8.0",
+           "overtrained_verdict": "过度训练 ×8.0", "flops": "8.16e18", "gpu_hours": "39",
            "gpu": "8 × NVIDIA GeForce RTX 4090", "mfu": "35%", "data_matched_params": "7.4亿",
            "compute_optimal_params": "2.61亿"}
 SLUGS = {entry.id for entry in entries()}
@@ -126,7 +127,11 @@ def _raised_codes() -> dict[str, set[frozenset[str]]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             keywords = {kw.arg: kw.value for kw in getattr(node, "keywords", []) if kw.arg}
             code = keywords.get("code")
-            if isinstance(node, ast.Call) and isinstance(code, ast.Constant) and isinstance(code.value, str):
+            func = getattr(node, "func", None)
+            called = getattr(func, "id", None) or getattr(func, "attr", "")
+            failure = isinstance(called, str) and called.endswith(("Error", "Reason"))  # not a Heuristic or Advice
+            if isinstance(node, ast.Call) and failure and isinstance(code, ast.Constant) \
+                    and isinstance(code.value, str):
                 values = keywords.get("values")
                 names_given = frozenset(k.value for k in values.keys if isinstance(k, ast.Constant)) \
                     if isinstance(values, ast.Dict) else frozenset(k for k in keywords if k not in (
@@ -165,7 +170,7 @@ def test_the_source_raises_failure_codes() -> None:
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_every_failure_code_has_a_sentence_using_only_its_values(language: str) -> None:
     errors = load(f"errors/{language}")
-    sentences = {**errors.table("expected"), **errors.table("failures")}
+    sentences = {**errors.table("expected"), **errors.table("failures"), **errors.table("stopped")}
     problems = {}
     raised = _raised_codes()
     for code, names_given in BUILT_CODES.items():
@@ -179,3 +184,11 @@ def test_every_failure_code_has_a_sentence_using_only_its_values(language: str) 
             if extra:
                 problems[code] = f"uses {sorted(extra)} but is raised with {sorted(names_given)}"
     assert problems == {}
+
+
+def test_every_fit_has_a_name_in_both_languages() -> None:
+    from tools.calc.fits import FITS
+
+    for language in ("zh", "en"):
+        named = load(f"names/{language}").table("fits")
+        assert set(FITS) <= set(named), language

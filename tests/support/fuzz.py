@@ -107,14 +107,25 @@ def _with_flag(base: Sequence[str], flag: str, value: str) -> tuple[str, ...]:
     return (*argv, f"{flag}={value}")
 
 
-def cli_cases() -> list[CliCase]:
-    """Every case of the hand-written corpus: each flag with each value, each choice, the listed commands."""
+SLOW_COMMANDS = ("plan",)
+"""Commands whose accepted values start a search (~0.2 s each): ``cli_cases(quick=True)`` keeps two per flag."""
+
+
+def cli_cases(*, quick: bool = False) -> list[CliCase]:
+    """Every case of the hand-written corpus: each flag with each value, each choice, the listed commands.
+
+    ``quick`` keeps every value that must be refused but only two accepted values per flag of a slow command.
+    """
     corpus = load_cli_corpus()
     values = {key: _expand(value) for key, value in corpus["values"].items()}
     cases: list[CliCase] = []
     for spec in corpus["flags"]:
         ok = (set(corpus["kinds"][spec["kind"]]) | set(spec.get("also_ok", ()))) - set(spec.get("not_ok", ()))
+        slow = quick and corpus["bases"][spec["base"]][0] in SLOW_COMMANDS
+        kept = [key for key in values if key in ok][:2] if slow else list(ok)
         for key, text in values.items():
+            if key in ok and key not in kept:
+                continue
             cases.append(CliCase(_with_flag(corpus["bases"][spec["base"]], spec["flag"], text),
                                  "ok" if key in ok else "error", spec["flag"], f"{spec['flag']}={key}"))
     for spec in corpus["choices"]:
@@ -502,14 +513,18 @@ def calculator_form(rng: random.Random) -> dict[str, Any]:
 
 
 def check_calculator(form: dict[str, Any]) -> list[Finding]:
-    """The form in both languages: a report, or one line per problem naming the field, in the interface's language."""
+    """The calculator's form, or the "plan from budget" form (``budget_form``), in both languages: a report, or one
+    line per problem naming the field, in the interface's language."""
+    from assistant.budget_form import plan_from_budget
     from assistant.calculator import calculate
 
     shown = json.dumps(form, ensure_ascii=False)[:300]
     found: list[Finding] = []
+    run = plan_from_budget if form.get("budget_form") else calculate
+    values = {key: value for key, value in form.items() if key != "budget_form"}
     for language in ("en", "zh"):
         try:
-            outcome = calculate(form, language=language)
+            outcome = run(values, language=language)
         except Exception as error:  # noqa: BLE001
             return [Finding("calculator", "traceback", shown, f"{type(error).__name__}: {error}")]
         for line in outcome.problems:
@@ -525,10 +540,29 @@ def check_calculator(form: dict[str, Any]) -> list[Finding]:
 
 
 def fuzz_calculator(rng: random.Random, count: int, tally: Tally) -> None:
-    for _ in range(count):
-        form = calculator_form(rng)
+    for index in range(count):
+        form = calculator_form(rng) if index % 2 == 0 else budget_form(rng)
         found, seconds = timed(check_calculator, form)
         tally.add("calculator", found, seconds=seconds, shown=json.dumps(form, ensure_ascii=False)[:200])
+
+
+_BUDGET_TEXT = ("gpu_count", "days", "gpu_hours", "budget", "price", "compute_flops", "mfu", "unique_tokens",
+                "inference_tokens", "vocab_size", "seq_len", "currency")
+_BUDGET_CHOICES = {"gpu": ("rtx-4090", "h100-sxm", "", "TPU v9"), "architectures": ("both", "moe", "dense", "", "x"),
+                   "fit": ("epoch-2024", "rule-20", "", "nope"), "zero_stage": ("0", "3", "", "9", "1e400")}
+_GOOD_BUDGET = {"gpu": "rtx-4090", "gpu_count": "8", "days": "7"}
+
+
+def budget_form(rng: random.Random) -> dict[str, Any]:
+    """A filled "plan from budget" form with one to three fields set to bad text (``budget: True`` marks it)."""
+    form: dict[str, Any] = {"budget_form": True, **_GOOD_BUDGET}
+    for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.8:
+            form[rng.choice(_BUDGET_TEXT)] = rng.choice((*BAD_NUMBERS, "", " ", "abc", "35%", "1e3", "x" * 5000))
+        else:
+            name = rng.choice(sorted(_BUDGET_CHOICES))
+            form[name] = rng.choice(_BUDGET_CHOICES[name])
+    return form
 
 
 def run_all(*, seed: int, parser: int, turns: int, configs: int, forms: int = 0,

@@ -23,7 +23,7 @@ ALLOWED_WORDS: frozenset[str] = frozenset({
     "NVIDIA", "GeForce", "RTX", "SXM", "PCIe", "AMD", "Instinct",
     # architecture and training terms that stay in Latin letters in Chinese writing
     "MoE", "ZeRO", "FlashAttention", "SwiGLU", "RMSNorm", "LayerNorm", "RoPE", "GQA", "MHA", "MQA", "MLA", "MTP",
-    "FFN", "MLP", "KV", "AdamW", "Adam", "SGD", "Transformer", "HFU", "TPU", "LLM", "nat",
+    "FFN", "MLP", "KV", "WSD", "AdamW", "Adam", "SGD", "Transformer", "HFU", "TPU", "LLM", "nat",
     # file formats, tools and software
     "LaTeX", "BibTeX", "siunitx", "booktabs", "natbib", "ctex", "xelatex", "pdflatex", "plainnat", "Markdown",
     "JSON", "HTML", "PNG", "API", "HTTP", "URL", "HuggingFace",
@@ -35,7 +35,8 @@ ALLOWED_WORDS: frozenset[str] = frozenset({
     "mixtral", "llama", "mistral", "qwen", "olmoe", "deepseek",  # as config.json's model_type names them
     # fits and the authors cited beside them
     "Chinchilla", "Kaplan", "Hoffmann", "Besiroglu", "Epoch", "AI", "Chowdhery", "Sardana", "Krajewski",
-    "Korthikanti", "Rajbhandari", "Muennighoff", "Hu", "Clark", "Ludziejewski", "Brown", "Allal",
+    "Korthikanti", "Rajbhandari", "Muennighoff", "Hu", "Clark", "Ludziejewski", "Brown", "Allal", "Tian", "Ling",
+    "DeepSeekMoE",
 })
 #: Phrases allowed as a whole (their words are not allowed alone).
 ALLOWED_PHRASES: tuple[str, ...] = (
@@ -78,7 +79,7 @@ def latin_words(text: str) -> list[str]:
     return found
 
 
-_SECTION_CODE = re.compile(r"§\s*\d+[a-z]\b")
+_SECTION_CODE = re.compile(r"(?:文献|literature)\s*§\s*\d+[a-z]?\b|§\s*\d+[a-z]\b")
 
 
 def internal_codes(text: str, *, slugs: set[str]) -> list[str]:

@@ -26,7 +26,22 @@ def _text(message: dict) -> str:
 
 def test_the_api_names_are_explicit(client: Callable[[], Client]) -> None:
     endpoints = client().view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert set(endpoints) == {"/chat", "/chat_exports", "/apply_settings", "/test_connection", "/calculate"}
+    assert set(endpoints) == {"/chat", "/chat_exports", "/apply_settings", "/test_connection", "/calculate",
+                                "/plan_from_budget"}
+
+
+def test_plan_from_budget_through_the_api(client: Callable[[], Client]) -> None:
+    from assistant.budget_form import FIELDS
+
+    values = dict.fromkeys(FIELDS, "")
+    values.update(gpu="rtx-4090", gpu_count="8", days="7", architectures="moe")
+    outputs = client().predict(*values.values(), "zh", None, api_name="/plan_from_budget")
+    report = outputs[1]
+    flops = 8 * 165.2e12 * 0.35 * 7 * 86_400  # 8 × RTX 4090 dense BF16 peak × default MoE MFU × a week
+    assert "## 2. 推荐的配置" in report and f"{flops:.2e}".replace("e+", "e") in report
+    empty = {**dict.fromkeys(FIELDS, ""), "architectures": "both"}
+    missing = client().predict(*empty.values(), "en", None, api_name="/plan_from_budget")
+    assert "Please fix" in missing[0]["value"] if isinstance(missing[0], dict) else "Please fix" in missing[0]
 
 
 def test_zh_example_through_the_chat_api_matches_the_core(client: Callable[[], Client]) -> None:

@@ -41,6 +41,29 @@ class CalcInputError(ValueError):
         super().__init__(message)
 
 
+class CalcInputErrorGroup(CalcInputError):
+    """Several inputs wrong at once (``errors``), said together so that one correction fixes them all.
+
+    It is a :class:`CalcInputError` for callers that show one: the first error's field, value and code, and every
+    error's message.
+    """
+
+    def __init__(self, errors: list[CalcInputError]) -> None:
+        first = errors[0]
+        super().__init__(field=first.field, value=first.value, expected=first.expected, code=first.code,
+                         values=first.values, why=first.why)
+        self.errors = tuple(errors)
+        self.args = ("; ".join(str(error) for error in errors),)
+
+
+def raise_all(errors: list[CalcInputError]) -> None:
+    """Raise the one error, or all of them as a :class:`CalcInputErrorGroup`; nothing when there is none."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise CalcInputErrorGroup(errors)
+
+
 def require_int(field: str, value: object, *, minimum: int = 1, maximum: int | None = None) -> int:
     """Return ``value`` if it is an int within [minimum, maximum], else raise CalcInputError."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (

@@ -65,6 +65,11 @@ class ClosedForm:
     a: float
     b: float
 
+    def params_for_tokens(self, *, tokens: float) -> float:
+        """The N whose compute-optimal D is ``tokens``: from D = (C/6)^b/G, C/6 = (G·D)^(1/b), so
+        N = G·(G·D)^(a/b) (Hoffmann 2022 Eq. 4; ``D_to_N`` in huggingface/datablations' README)."""
+        return self.g * (self.g * tokens) ** (self.a / self.b)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChinchillaLoss:
@@ -90,6 +95,14 @@ class ChinchillaLoss:
     def balance_tokens(self, *, params: float) -> float:
         """The D at which the data term has fallen to the model term: B/D^β = A/N^α, D = (B/(A/N^α))^(1/β)."""
         return (self.B / self.model_term(params=params)) ** (1.0 / self.beta)
+
+    def tokens_for_loss(self, *, params: float, loss: float) -> float:
+        """The D at which N parameters reach ``loss``: Eq. 2 solved for D, D = (B/(L − E − A/N^α))^(1/β).
+
+        Infinite when N alone cannot reach ``loss`` (L − E − A/N^α <= 0).
+        """
+        room = loss - self.E - self.model_term(params=params)
+        return math.inf if room <= 0 else (self.B / room) ** (1.0 / self.beta)
 
     def closed_form(self) -> ClosedForm:
         """G = (αA/(βB))^(1/(α+β)), a = β/(α+β), b = α/(α+β) (Hoffmann 2022 Eq. 4)."""
@@ -223,7 +236,7 @@ class ScalingFit:
         )
 
 
-def _closed_form_law(loss: ChinchillaLoss) -> PowerLaw:
+def closed_form_params_law(loss: ChinchillaLoss) -> PowerLaw:
     """N_opt = G·(C/6)^a = (G·6^-a)·C^a (Hoffmann 2022 Eq. 4)."""
     form = loss.closed_form()
     return PowerLaw(coefficient=form.g * 6.0 ** (-form.a), exponent=form.a)
@@ -316,7 +329,7 @@ FITS: dict[str, ScalingFit] = {
         ScalingFit(
             name="chinchilla-approach3", title="Chinchilla Approach 3 (parametric loss), printed constants",
             citation="hoffmann2022", source=f"{_CHINCHILLA}, App. D.2 Eq. (10) and Eq. (4)",
-            compute_rule=SIX_ND, params_law=_closed_form_law(HOFFMANN_ROUNDED),
+            compute_rule=SIX_ND, params_law=closed_form_params_law(HOFFMANN_ROUNDED),
             loss_law=HOFFMANN_ROUNDED, loss_formula=_CHINCHILLA_LOSS, fitted_range=HOFFMANN_MODELS,
             notes=(
                 _SIX_ND_NOTE, _CLOSED_FORM,
@@ -330,7 +343,7 @@ FITS: dict[str, ScalingFit] = {
             name="chinchilla-approach3-unrounded", title="Chinchilla Approach 3, unrounded constants",
             citation="hoffmann2022",
             source=f"{_CHINCHILLA}, TeX source values via epoch-research/analyzing-chinchilla `true_params`",
-            compute_rule=SIX_ND, params_law=_closed_form_law(HOFFMANN_UNROUNDED),
+            compute_rule=SIX_ND, params_law=closed_form_params_law(HOFFMANN_UNROUNDED),
             loss_law=HOFFMANN_UNROUNDED, loss_formula=_CHINCHILLA_LOSS, fitted_range=HOFFMANN_MODELS,
             notes=(
                 _SIX_ND_NOTE, _CLOSED_FORM,
@@ -342,7 +355,7 @@ FITS: dict[str, ScalingFit] = {
             name="epoch-2024", title="Epoch AI replication of Chinchilla Approach 3",
             citation="besiroglu2024",
             source="Besiroglu et al. 2024, Chinchilla Scaling: A replication attempt (arXiv 2404.10102)",
-            compute_rule=SIX_ND, params_law=_closed_form_law(EPOCH_2024),
+            compute_rule=SIX_ND, params_law=closed_form_params_law(EPOCH_2024),
             loss_law=EPOCH_2024, loss_formula=_CHINCHILLA_LOSS, fitted_range=EPOCH_POINTS,
             notes=(
                 _SIX_ND_NOTE, _CLOSED_FORM,

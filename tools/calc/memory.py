@@ -22,6 +22,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Any
 
 from tools.calc.errors import CalcInputError, require_int
 from tools.calc.hardware import Gpu
@@ -33,6 +34,8 @@ GIB = 2**30
 # The EleutherAI cookbook adds a per-GPU "misc" term: "~5GiB in our experiments with Megatron-DeepSpeed"
 # (calc/calc_transformer_mem.py comment; literature §7d). Used as the default overhead and echoed.
 DEFAULT_OVERHEAD_BYTES = 5 * GIB
+
+Number = Any  # int/float, or a numpy array when evaluated over many candidate shapes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,13 +161,25 @@ def model_state_bytes(
     states = _optimizer(optimizer)
     stage = require_int("zero_stage", zero_stage, minimum=0, maximum=3)
     n_d = require_int("data_parallel", data_parallel, maximum=MAX_GPU_COUNT)
-    weights = params * states.weight_bytes / (n_d if stage >= 3 else 1)  # ZeRO-3 (P_os+g+p)
-    grads = params * states.grad_bytes / (n_d if stage >= 2 else 1)  # ZeRO-2 (P_os+g)
-    optim = params * states.optimizer_bytes / (n_d if stage >= 1 else 1)  # ZeRO-1 (P_os)
+    weights, grads, optim = model_state_terms(total_params=params, states=states, zero_stage=stage, data_parallel=n_d)
     return ModelStateMemory(
         total_params=params, optimizer=states, zero_stage=stage, data_parallel=n_d,
         weights_bytes=weights, grads_bytes=grads, optimizer_bytes=optim, total_bytes=weights + grads + optim,
     )
+
+
+def model_state_terms(
+    *, total_params: Number, states: OptimizerStates, zero_stage: int, data_parallel: int
+) -> tuple[Number, Number, Number]:
+    """(weights, grads, optimizer) bytes per GPU, unvalidated; ``total_params`` may be a numpy array.
+
+    The formula of :func:`model_state_bytes` (ZeRO paper Fig. 1), written with arithmetic only so the
+    planner's search evaluates it over arrays of candidates. Callers validate their inputs.
+    """
+    weights = total_params * states.weight_bytes / (data_parallel if zero_stage >= 3 else 1)  # ZeRO-3 (P_os+g+p)
+    grads = total_params * states.grad_bytes / (data_parallel if zero_stage >= 2 else 1)  # ZeRO-2 (P_os+g)
+    optim = total_params * states.optimizer_bytes / (data_parallel if zero_stage >= 1 else 1)  # ZeRO-1 (P_os)
+    return weights, grads, optim
 
 
 def estimate_activation_memory(
@@ -213,26 +228,19 @@ def estimate_activation_memory(
         "Korthikanti et al. 2022 §4.1 Table 2; the constant assumes a 4h GeLU MLP with dropout "
         "(SwiGLU without dropout gives ~32-34 instead of 34): approximate",
     ]
-    sbh = s * b * h
     if (moe_top_k is None) != (moe_ffn_hidden is None):
         raise CalcInputError(field="moe_top_k" if moe_top_k is None else "moe_ffn_hidden",
                              value=None, expected="moe_top_k and moe_ffn_hidden given together", code="internal")
-    if moe_top_k is None:
-        mlp = sbh * (9 * width + 1)  # 19sbh at B = 2 (Table 2 MLP term)
-    else:
+    if moe_top_k is not None:
         k = require_int("moe_top_k", moe_top_k, maximum=1_000)
         f = require_int("moe_ffn_hidden", moe_ffn_hidden, maximum=10_000_000)
-        mlp = width * k * sbh + 2 * width * k * s * b * f + sbh  # dense k=1, f=4h gives (9B+1)sbh
         notes.append(f"MoE MLP activations scaled for top-{k} routing to {f}-wide experts (approximate)")
-    other = sbh * (7 * width + 1)  # attention 11sbh without the score term + LayerNorms 4sbh, at B = 2
-    scores = (2 * width + 1) * a * s * s * b  # 5as²b at B = 2: softmax, its dropout mask and output
+    per_layer, kept_scores = activation_terms(
+        seq_len=s, micro_batch=b, hidden=h, num_heads=a, bytes_per_value=width, recompute=recompute,
+        flash_attention=flash_attention, moe_top_k=moe_top_k, moe_ffn_hidden=moe_ffn_hidden,
+    )
     if recompute == "full":
-        per_layer, kept_scores = width * sbh, 0  # layer input only (2sbh)
         notes.append("full recompute: the working set of the layer being recomputed is not counted")
-    elif recompute == "selective" or flash_attention:
-        per_layer, kept_scores = other + mlp, 0
-    else:
-        per_layer, kept_scores = other + mlp + scores, scores
     if flash_attention:
         notes.append("FlashAttention: the a·s² score term is not stored (O(s) softmax statistics ignored)")
     return ActivationMemory(
@@ -240,6 +248,77 @@ def estimate_activation_memory(
         attention_scores_bytes_per_layer=kept_scores, recompute=recompute,
         flash_attention=flash_attention, notes=tuple(notes),
     )
+
+
+def activation_terms(
+    *,
+    seq_len: Number,
+    micro_batch: Number,
+    hidden: Number,
+    num_heads: Number,
+    bytes_per_value: int,
+    recompute: str,
+    flash_attention: bool,
+    moe_top_k: Number | None = None,
+    moe_ffn_hidden: Number | None = None,
+) -> tuple[Number, Number]:
+    """(bytes per layer, attention-score bytes kept per layer), unvalidated; dimensions may be arrays.
+
+    The formula of :func:`estimate_activation_memory` (Korthikanti et al. 2022 Table 2, generalised to
+    B bytes per value; see its docstring), with arithmetic only so the planner's search evaluates it
+    over arrays of candidates. ``recompute`` and ``flash_attention`` are scalars; callers validate.
+    """
+    width = bytes_per_value
+    s, b, h, a = seq_len, micro_batch, hidden, num_heads
+    sbh = s * b * h
+    if moe_top_k is None:
+        mlp = sbh * (9 * width + 1)  # 19sbh at B = 2 (Table 2 MLP term)
+    else:  # dense k=1, f=4h gives (9B+1)sbh
+        mlp = width * moe_top_k * sbh + 2 * width * moe_top_k * s * b * moe_ffn_hidden + sbh
+    other = sbh * (7 * width + 1)  # attention 11sbh without the score term + LayerNorms 4sbh, at B = 2
+    scores = (2 * width + 1) * a * s * s * b  # 5as²b at B = 2: softmax, its dropout mask and output
+    if recompute == "full":
+        return width * sbh, 0  # layer input only (2sbh)
+    if recompute == "selective" or flash_attention:
+        return other + mlp, 0
+    return other + mlp + scores, scores
+
+
+def training_memory_terms(
+    *,
+    total_params: Number,
+    states: OptimizerStates,
+    zero_stage: int,
+    data_parallel: int,
+    seq_len: Number,
+    micro_batch: Number,
+    hidden: Number,
+    num_layers: Number,
+    num_heads: Number,
+    recompute: str,
+    flash_attention: bool,
+    overhead_bytes: Number,
+    moe_top_k: Number | None = None,
+    moe_ffn_hidden: Number | None = None,
+) -> Number:
+    """Per-GPU training bytes = model states + activations + overhead, unvalidated; array-friendly.
+
+    The sum :func:`estimate_training_memory` reports as ``total_bytes``, from :func:`model_state_terms`
+    and :func:`activation_terms`; every GPU a data-parallel rank.
+    """
+    weights, grads, optim = model_state_terms(
+        total_params=total_params, states=states, zero_stage=zero_stage, data_parallel=data_parallel)
+    per_layer, _ = activation_terms(
+        seq_len=seq_len, micro_batch=micro_batch, hidden=hidden, num_heads=num_heads,
+        bytes_per_value=states.activation_bytes, recompute=recompute, flash_attention=flash_attention,
+        moe_top_k=moe_top_k, moe_ffn_hidden=moe_ffn_hidden,
+    )
+    return weights + grads + optim + per_layer * num_layers + overhead_bytes
+
+
+def optimizer_states(name: str | OptimizerStates) -> OptimizerStates:
+    """The recipe registered under ``name`` (CalcInputError lists the valid names otherwise)."""
+    return _optimizer(name)
 
 
 def _evaluate(*, config: dict, gpu: Gpu) -> MemoryEstimate:
@@ -254,7 +333,13 @@ def _evaluate(*, config: dict, gpu: Gpu) -> MemoryEstimate:
         moe_top_k=config["moe_top_k"], moe_ffn_hidden=config["moe_ffn_hidden"],
     )
     overhead = require_int("overhead_bytes", config["overhead_bytes"], minimum=0, maximum=10**15)
-    total = states.total_bytes + acts.total_bytes + overhead
+    total = training_memory_terms(
+        total_params=states.total_params, states=states.optimizer, zero_stage=states.zero_stage,
+        data_parallel=states.data_parallel, seq_len=config["seq_len"], micro_batch=config["micro_batch"],
+        hidden=config["hidden"], num_layers=acts.num_layers, num_heads=config["num_heads"],
+        recompute=config["recompute"], flash_attention=config["flash_attention"], overhead_bytes=overhead,
+        moe_top_k=config["moe_top_k"], moe_ffn_hidden=config["moe_ffn_hidden"],
+    )
     capacity = gpu.memory_bytes
     return MemoryEstimate(
         gpu=gpu, gpu_count=config["gpu_count"], total_params=states.total_params,

@@ -65,6 +65,21 @@ class ParameterTerms:
     mtp_active: Number
     mtp_matmul_weights: Number
 
+    @property
+    def total(self) -> Number:
+        """All parameters of the main model (MTP excluded); an int, or an array over candidate shapes."""
+        return (self.embedding + self.position_embedding + self.lm_head + self.attention_weights
+                + self.attention_biases + self.attention_sinks + self.attention_norm + self.dense_mlp_weights
+                + self.dense_mlp_biases + self.routed_expert_weights + self.routed_expert_biases
+                + self.shared_expert_weights + self.shared_expert_biases + self.router_weights + self.router_biases
+                + self.norm)
+
+    @property
+    def active(self) -> Number:
+        """Parameters a token uses: ``total`` with only the ``top_k`` routed experts of each MoE layer."""
+        return (self.total - self.routed_expert_weights - self.routed_expert_biases
+                + self.routed_expert_weights_active + self.routed_expert_biases_active)
+
 
 def _attention_terms(
     *,

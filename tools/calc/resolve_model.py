@@ -304,7 +304,7 @@ def _from_dimensions(d: ModelDescription) -> ResolvedModel:
                                  code="top_k_missing_dimensions")
         expert_width = d.expert_intermediate_size
         if expert_width is None and d.granularity is not None:
-            expert_width = _width_from_granularity(width, d.granularity)
+            expert_width = expert_width_from_granularity(ffn_width=width, granularity=d.granularity)
             assumptions.append(assume("expert_width_from_granularity", width=expert_width, ffn_width=width,
                                       granularity=d.granularity))
         elif expert_width is None:
@@ -335,8 +335,9 @@ def _from_dimensions(d: ModelDescription) -> ResolvedModel:
     )
 
 
-def _width_from_granularity(width: int, granularity: float) -> int:
+def expert_width_from_granularity(*, ffn_width: int, granularity: float) -> int:
     """Expert width d_ff / G (Krajewski et al. 2024 §3: granularity G = d_ff / d_expert)."""
+    width = ffn_width
     expert = width / granularity
     if expert < 1 or abs(expert - round(expert)) > 1e-9:
         raise CalcInputError(field="granularity", value=granularity,
