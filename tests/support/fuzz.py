@@ -500,16 +500,22 @@ _GOOD_FORM = {"model_source": "dimensions", "vocab_size": "6400", "hidden_size":
               "length_unit": "tokens", "gpu": "rtx-4090", "gpu_count": "8"}
 
 
+def _spoiled(rng: random.Random, good: dict[str, Any], texts: Sequence[str], choices: dict[str, Sequence[Any]],
+             most: int) -> dict[str, Any]:
+    """``good`` with one to ``most`` fields set to bad text (8 in 10) or to a bad or odd choice."""
+    form = dict(good)
+    for _ in range(rng.randint(1, most)):
+        if rng.random() < 0.8:
+            form[rng.choice(texts)] = rng.choice((*BAD_NUMBERS, "", " ", "abc", "35%", "1e3", "x" * 5000))
+        else:
+            name = rng.choice(sorted(choices))
+            form[name] = rng.choice(choices[name])
+    return form
+
+
 def calculator_form(rng: random.Random) -> dict[str, Any]:
     """A filled calculator form with one to four fields set to bad text."""
-    form: dict[str, Any] = dict(_GOOD_FORM)
-    for _ in range(rng.randint(1, 4)):
-        if rng.random() < 0.8:
-            form[rng.choice(_FORM_TEXT)] = rng.choice((*BAD_NUMBERS, "", " ", "abc", "35%", "1e3", "x" * 5000))
-        else:
-            name = rng.choice(sorted(_FORM_CHOICES))
-            form[name] = rng.choice(_FORM_CHOICES[name])
-    return form
+    return _spoiled(rng, _GOOD_FORM, _FORM_TEXT, _FORM_CHOICES, 4)
 
 
 def check_calculator(form: dict[str, Any]) -> list[Finding]:
@@ -554,15 +560,8 @@ _GOOD_BUDGET = {"gpu": "rtx-4090", "gpu_count": "8", "days": "7"}
 
 
 def budget_form(rng: random.Random) -> dict[str, Any]:
-    """A filled "plan from budget" form with one to three fields set to bad text (``budget: True`` marks it)."""
-    form: dict[str, Any] = {"budget_form": True, **_GOOD_BUDGET}
-    for _ in range(rng.randint(1, 3)):
-        if rng.random() < 0.8:
-            form[rng.choice(_BUDGET_TEXT)] = rng.choice((*BAD_NUMBERS, "", " ", "abc", "35%", "1e3", "x" * 5000))
-        else:
-            name = rng.choice(sorted(_BUDGET_CHOICES))
-            form[name] = rng.choice(_BUDGET_CHOICES[name])
-    return form
+    """A filled "plan from budget" form with one to three fields set to bad text (``budget_form: True`` marks it)."""
+    return _spoiled(rng, {"budget_form": True, **_GOOD_BUDGET}, _BUDGET_TEXT, _BUDGET_CHOICES, 3)
 
 
 def run_all(*, seed: int, parser: int, turns: int, configs: int, forms: int = 0,
