@@ -54,6 +54,8 @@ bench: $(STAMP)
 	$(PY) bench/bench_parse.py
 	$(PY) bench/bench_planner.py
 	$(PY) bench/bench_llm_roundtrips.py
+	$(PY) bench/bench_trace.py dev heldout
+	$(PY) bench/bench_fuzz.py
 	@if [ -f bench/bench_ui.py ]; then $(PY) bench/bench_ui.py; fi
 
 clean:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from assistant.compose import compose_report
@@ -22,6 +21,8 @@ from assistant.offline.plan_calls import with_default_currency
 from assistant.offline.planner import PLAN_TOOLS
 from assistant.report import PlanReport
 from assistant.results import typed_results
+from tools.calc.errors import CalcInputError
+from tools.config_file import read_config_file
 from tools.error_text import failure_text, problem_text
 from tools.registry import run_tool
 
@@ -63,19 +64,15 @@ def given_values(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, An
 
 
 def _config(path: Any, problems: list[Problem]) -> dict[str, Any] | None:
+    """The uploaded config.json, read by the one config reader (any encoding; bounded in size, depth, numbers)."""
     if blank(path):
         problems.append(_missing("config_file", "config_missing"))
         return None
     try:
-        loaded = json.loads(Path(str(path)).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        problems.append({"field": "config_file", "got": Path(str(path)).name, "code": "config_unreadable",
-                         "values": {"error_type": type(error).__name__}})
+        return read_config_file(str(path))
+    except CalcInputError as error:
+        problems.append({"field": "config_file", "got": error.value, "code": error.code, "values": dict(error.values)})
         return None
-    if not isinstance(loaded, dict):
-        problems.append({"field": "config_file", "got": type(loaded).__name__, "code": "json_object"})
-        return None
-    return loaded
 
 
 def model_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:

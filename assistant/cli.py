@@ -11,15 +11,19 @@ Bad input prints one line naming the field and what was expected, and exits with
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tools.quantities import human, parse_fraction, parse_number, sci
+from tools.quantities import QuantityError, human, parse_fraction, parse_number, sci, shown
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
 
 
 class UsageError(Exception):
@@ -27,23 +31,32 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad flag is one line on the caller's stderr (no usage block, no exit)."""
+    """argparse, but a bad flag is one line on the caller's stderr naming the flag (no usage block, no exit)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog.removeprefix('scaling-assistant ')}: {message}")
+        found = re.match(r"argument (\S+?)(?:/\S+)?: (.*)", message, re.S)
+        command = self.prog.removeprefix("scaling-assistant ")
+        raise UsageError(f"{command}: {found[1]}: {found[2]}" if found else f"{command}: {message}")
+
+
+def _refused(text: str, code: str, values: dict[str, Any]) -> argparse.ArgumentTypeError:
+    """A value the reader refused, as argparse shows it after the flag: what was given and what was expected."""
+    from tools.error_text import expected_text
+
+    return argparse.ArgumentTypeError(f"got {shown(text)!r}; expected {expected_text(code, values, language='en')}")
 
 
 def _quantity(text: str) -> float:
     try:
         return parse_number(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    except QuantityError as error:
+        raise _refused(text, error.code, error.values) from None
 
 
 def _count(text: str) -> int:
     value = _quantity(text)
     if value != int(value):
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+        raise _refused(text, "integer", {})
     return int(value)
 
 
@@ -51,8 +64,8 @@ def _fraction(text: str) -> float:
     """MFU as 0.4 or 40%."""
     try:
         return parse_fraction(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    except QuantityError as error:
+        raise _refused(text, error.code, error.values) from None
 
 
 # --- model selection ------------------------------------------------------------------------
@@ -83,7 +96,7 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, required: bool = Tr
     group.add_argument("--top-k", type=_count, help="routed experts per token (overrides a preset's)")
     group.add_argument("--total-params", type=_quantity, help="total parameters as stated, e.g. 145M")
     group.add_argument("--active-params", type=_quantity, help="activated parameters as stated, e.g. 2.4B")
-    group.add_argument("--expert-fraction", type=float,
+    group.add_argument("--expert-fraction", type=_fraction,
                        help="with --total-params: share of parameters in experts (default: closest preset)")
     kind = group.add_mutually_exclusive_group()
     kind.add_argument("--dense", dest="dense", action="store_true", default=None, help="the model is dense")
@@ -102,7 +115,13 @@ _FLAGS = {
     "active_params": "--active-params", "expert_fraction": "--expert-fraction", "tokens": "--tokens",
     "samples": "--samples", "mean_length": "--mean-length", "epochs": "--epochs", "seq_len": "--seq-len",
     "tokens_per_char": "--tokens-per-char", "gpu": "--gpu", "gpu_count": "--count", "mfu": "--mfu",
-    "model": "--preset/--hf-config/--hidden/--total-params", "dense": "--dense/--moe",
+    "model": "--preset/--hf-config/--hidden/--total-params", "dense": "--dense/--moe", "every": "--moe-every",
+    "micro_batch": "--micro-batch", "data_parallel": "--count", "price_per_gpu_hour": "--price",
+    "currency": "--currency", "days": "--days", "gpu_hours": "--gpu-hours", "budget": "--budget",
+    "training_flops": "--flops", "compute_flops": "--compute", "params": "--params", "fit": "--fit",
+    "optimizer": "--optimizer", "zero_stage": "--zero", "recompute": "--recompute", "attention": "--attention",
+    "config_file": "--hf-config", "moe_top_k": "--top-k", "moe_ffn_hidden": "--expert-intermediate",
+    "hidden": "--hidden", "num_routed_experts": "--experts",
 }
 
 
@@ -150,12 +169,10 @@ def _assumptions(items: Any) -> list[dict[str, Any]]:
 
 
 def _read_json(path: str) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"hf-config: cannot read {path}: {error.strerror or error}") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"hf-config: {path} is not valid JSON (line {error.lineno}: {error.msg})") from None
+    """The config.json at ``path``, read by the one config reader (any encoding, bounded in size and depth)."""
+    from tools.config_file import read_config_file
+
+    return read_config_file(path)
 
 
 # --- subcommands ------------------------------------------------------------------------------
@@ -199,7 +216,7 @@ def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--mean-length", type=_quantity, help="mean sample length (tokens, or chars with --chars)")
     group.add_argument("--epochs", type=_quantity, help="passes over the data (default 1)")
     group.add_argument("--chars", action="store_true", help="--mean-length is in characters")
-    group.add_argument("--tokens-per-char", type=float, help="with --chars: tokens per character (default 1)")
+    group.add_argument("--tokens-per-char", type=_quantity, help="with --chars: tokens per character (default 1)")
 
 
 def _flops(args: argparse.Namespace) -> dict[str, Any]:
@@ -384,7 +401,6 @@ def _plan_request(args: argparse.Namespace) -> Any:
 
 
 def _plan_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
-    from tools.calc.errors import CalcInputError
     from tools.calc.planner import make_plan
     from tools.planner import recommendation_result
 
@@ -394,12 +410,7 @@ def _plan_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
         raise UsageError("plan: give exactly one budget: --gpu NAME --count K --days T, --gpu-hours H, "
                          "--budget AMOUNT --price P, or --compute FLOPS" + (f" (got {', '.join(given)})" if given
                                                                            else ""))
-    try:
-        result = recommendation_result(make_plan(request=_plan_request(args)))
-    except CalcInputError as error:
-        flag = _PLAN_FLAGS.get(error.field, error.field)
-        why = f" ({error.why})" if error.why else ""
-        raise UsageError(f"plan: {flag}: got {error.value!r}, expected {error.expected}{why}") from None
+    result = recommendation_result(make_plan(request=_plan_request(args)))  # a CalcInputError: main says it
     if args.config is not None:
         chosen = [c for c in result.candidates if c.rank == args.config]
         if not chosen:
@@ -452,7 +463,7 @@ def _print_plan(result: Any, stream: Any) -> None:
             loss = c.predicted_loss.get(result.fit)
             write(f"  {c.rank:2} {c.hidden_size:6} {c.num_layers:6} {c.num_heads:4}/{c.num_kv_heads:<4} "
                   f"{c.head_dim:3} {experts} {c.total_params:12,} {c.active_params:12,} {human(c.tokens):>8} "
-                  f"{days} {memory} {loss if loss is None else f'{loss:6.3f}':>7}  {failed}\n")
+                  f"{days} {memory} {'—' if loss is None else f'{loss:6.3f}':>7}  {failed}\n")
     write(f"\n  * loss: nats per token under {result.fit} (a fit's prediction, not a promise). "
           "`--json` gives each candidate's config.json; `--config N` prints candidate N's alone.\n")
     write("\nHeuristics:\n")
@@ -551,8 +562,9 @@ def _report_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
     conversation = Conversation(_settings(args))
     final = None
     for event in conversation.send(args.text):
-        if event.kind in ("notice", "flag"):
+        if event.kind in ("notice", "flag", "progress"):
             stderr.write(event.text + "\n")
+            stderr.flush()
         elif event.kind == "error":
             stderr.write(event.text + "\n")
             return 1
@@ -598,7 +610,7 @@ def _chat_command(args: argparse.Namespace, stdout: Any, stderr: Any) -> int:
                 stdout.write(f"  → {event.tool}({json.dumps(event.arguments, ensure_ascii=False)})\n")
             elif event.kind == "tool_result":
                 stdout.write(f"  ← {event.tool}: {'ok' if event.ok else event.text}\n")
-            elif event.kind in ("notice", "flag", "error"):
+            elif event.kind in ("notice", "flag", "error", "progress"):
                 stdout.write("\n" + event.text + "\n")
             stdout.flush()
         stdout.write("\n")
@@ -640,7 +652,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gpu_time = command("gpu-time", _gpu_time, "GPU-hours, wall clock, cost and energy (or the FLOPs a budget buys)")
     gpu_time.add_argument("--flops", type=_quantity, help="training FLOPs to project")
-    gpu_time.add_argument("--days", type=float, help="inverse: wall-clock days available")
+    gpu_time.add_argument("--days", type=_quantity, help="inverse: wall-clock days available")
     gpu_time.add_argument("--gpu-hours", type=_quantity, help="inverse: GPU-hours available")
     gpu_time.add_argument("--budget", type=_quantity, help="inverse: money available (needs --price)")
     gpu_time.add_argument("--gpu", required=True, help="GPU name, e.g. 4090, H100, A100-80GB")
@@ -714,35 +726,106 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_LISTINGS = {"preset": "presets", "gpu": "gpus"}  # the subcommand that lists a field's choices
+
+
+def _one_line(text: str) -> str:
+    """An error as one line: line breaks become spaces, a long unbroken value is cut to what identifies it, and
+    characters no terminal can print (a lone surrogate from undecodable bytes in argv) are escaped."""
+    text = " ".join(str(text).split())
+    text = re.sub(r"\S{60,}", lambda found: shown(found.group(0)), text)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _error_line(command: str | None, text: object) -> str:
+    """``error: <command>: <what>`` on one line (the command once, whoever wrote the message)."""
+    line = _one_line(text)
+    if command and not line.startswith(f"{command}:"):
+        line = f"{command}: {line}"
+    return f"error: {line}\n"
+
+
+def _given_flags(argv: Sequence[str]) -> dict[str, str | None]:
+    """Each flag on the command line with the text given after it (the last one, as argparse keeps it)."""
+    given: dict[str, str | None] = {}
+    for index, item in enumerate(argv):
+        if item.startswith("--"):
+            flag, equals, value = item.partition("=")
+            following = argv[index + 1] if index + 1 < len(argv) else None
+            given[flag] = value if equals else following if following is not None and not following.startswith(
+                "--") else None
+    return given
+
+
+def _calc_error_line(error: Any, args: argparse.Namespace, given: dict[str, str | None]) -> str:
+    """A refused value as one line naming what the user typed: the flag, or the config.json field and its file.
+
+    "--layers: got 30M; expected an integer from 1 to 10,000"; for a field read from ``--hf-config`` the file is
+    named with the field ("--hf-config config.json: num_hidden_layers: …").
+    """
+    from tools.error_text import expected_text, given_text
+
+    flag = (_PLAN_FLAGS if args.command == "plan" else {}).get(error.field) or _FLAGS.get(error.field)
+    config = getattr(args, "hf_config", None)
+    if error.field != "config_file" and config is not None and (flag is None or flag not in given):
+        where = f"--hf-config {Path(config).name}: {error.field}"
+    else:
+        where = flag or error.field
+    values = dict(error.values)
+    choices = values.get("choices")
+    listing = _LISTINGS.get(error.field)
+    if isinstance(choices, tuple | list) and len(choices) > 8 and listing:  # the closest few, and where the rest are
+        close = difflib.get_close_matches(str(error.value), [str(c) for c in choices], n=4, cutoff=0.3)
+        values["choices"] = (*(close or choices[:4]), f"… ({len(choices)} in all: `scaling-assistant {listing}`)")
+    expected = expected_text(error.code, values, language="en", field=error.field).replace("`…", "…").replace(
+        "`)`", "`)")
+    why = f" ({error.why})" if error.why else ""
+    got = error.value
+    if error.code == "one_model_source":
+        got = ("preset", "hf_config")
+    if isinstance(got, tuple | list) and got and all(isinstance(item, str) and item in _FLAGS for item in got):
+        value = "got " + " and ".join(_FLAGS[item] for item in got)  # fields named in the value: their flags
+    elif error.field == "dense" and isinstance(got, bool):
+        value = "got " + ("--dense" if got else "--moe")
+    elif got is None:
+        value = "not given"
+    elif where == flag and given.get(flag) is not None:
+        value = f"got {shown(given[flag])!r}"  # as typed: '1e30', not the integer it was read as
+    else:
+        value = f"got {shown(given_text(got, language='en', field=error.field), limit=60)}"
+    return _one_line(f"{where}: {value}; expected {expected}{why}")
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any = None) -> int:
+    """Run one command. Bad input is one line on stderr naming the flag and what was expected (exit status 2);
+    nothing a user types ends in a traceback."""
     from tools.calc.errors import CalcInputError
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
     except UsageError as error:
-        stderr.write(f"error: {error}\n")
+        stderr.write(_error_line(None, error))
         return EXIT_USAGE
-    if getattr(args, "run", None) is not None:
-        try:
-            return args.run(args, stdout, stderr)
-        except UsageError as error:
-            stderr.write(f"error: {error}\n")
-            return EXIT_USAGE
     try:
+        if getattr(args, "run", None) is not None:
+            return args.run(args, stdout, stderr)
         result = args.handler(args)
     except CalcInputError as error:
-        flag = _FLAGS.get(error.field, error.field)
-        why = f" ({error.why})" if error.why else ""
-        stderr.write(f"error: {flag}: got {error.value!r}, expected {error.expected}{why}\n")
+        stderr.write(_error_line(args.command, _calc_error_line(error, args, _given_flags(argv))))
         return EXIT_USAGE
     except UsageError as error:
-        stderr.write(f"error: {error}\n")
+        stderr.write(_error_line(args.command, error))
         return EXIT_USAGE
+    except Exception:  # noqa: BLE001 - a bug: one line for the user, the trace for whoever debugs (logging)
+        logging.getLogger(__name__).debug("command failed", exc_info=True)
+        stderr.write(f"error: {args.command}: an internal error stopped this command (please report it)\n")
+        return EXIT_INTERNAL
     if args.json:
         stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:

@@ -73,6 +73,8 @@ VARIANT_PREFIX = "call_cmp"
 EXAMPLE_PREFIX = "call_example"
 """Tool-call ids of a worked example for a concept (not the user's model) start with this: not the plan's results."""
 _SIDE_PREFIXES = (VARIANT_PREFIX, EXAMPLE_PREFIX)
+NOT_RUN = "not_run"
+"""Key of the artifact of a tool call that was never run (a limit, a repeated call): not a result, not a failure."""
 
 _FIELDS = {"count_parameters": "params", "estimate_training_flops": "flops", "chinchilla_analysis": "chinchilla",
            "project_gpu_time": "gpu_time", "estimate_training_memory": "memory",
@@ -96,6 +98,8 @@ def raw_results(messages: list[BaseMessage], *, variant: int | None = None,
             if skipped:
                 continue
             result = message.artifact
+            if isinstance(result, dict) and NOT_RUN in result:
+                continue  # a call stopped before it ran says nothing about the tool's result
             if not isinstance(result, dict):
                 text = message.content if isinstance(message.content, str) else ""
                 try:

@@ -9,7 +9,8 @@ to dev.jsonl and were fixed, which is why today's held-out figure is higher than
 - 2026-12-01, held-out v1 (70 entries, 35 zh / 35 en): 54/70 = 77.1%
 - 2026-12-01, held-out v2 (60 entries, 30 zh / 30 en, less obvious phrasings): 36/60 = 60.0%
 
-    .venv/bin/python bench/bench_parse.py [--show]   # --show lists every held-out miss
+    .venv/bin/python bench/bench_parse.py [--show] [--quick]   # --show lists every held-out miss;
+                                                               # --quick times long messages up to 16K only
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -54,6 +56,40 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     per_message_ms = elapsed / rounds / len(texts) * 1e3
     print(f"speed    {rounds * len(texts) / elapsed:,.0f} messages/s ({per_message_ms:.2f} ms each)")
+    long_messages(read, sizes=LONG_SIZES if "--quick" not in sys.argv else LONG_SIZES[:3])
+
+
+# Long messages: the issue's "4090 " repeated, a real phrasing repeated, and runs that backtracking patterns used to
+# walk once per character (digits, letters, Chinese numerals). A linear reader keeps µs per character flat.
+LONG_SIZES = (4_000, 8_000, 16_000, 40_000, 100_000)
+LONG_TEXTS = {
+    '"4090 "': "4090 ",
+    "phrasing": "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090；",
+    "digits": "1",
+    "letters": "a",
+    "numerals": "一",
+    "spaces": " ",
+}
+
+
+def long_messages(read: Callable[[str], object], *, sizes: tuple[int, ...]) -> None:
+    """The reader's time on long messages (best of 3), in ms and µs per character; the chat caps messages at 8,000
+    characters (assistant.session.MAX_MESSAGE_CHARS), the command line reads whatever it is given."""
+    print("long messages (ms, best of 3; µs/char in brackets):")
+    print("  " + "chars".ljust(10) + "".join(f"{size:>16,}" for size in sizes))
+    for name, unit in LONG_TEXTS.items():
+        cells = []
+        for size in sizes:
+            text = (unit * (size // len(unit) + 1))[:size]
+            best = min(_timed(read, text) for _ in range(3))
+            cells.append(f"{best * 1e3:8.0f} ({best / size * 1e6:4.1f})")
+        print("  " + name.ljust(10) + "".join(f"{cell:>16}" for cell in cells))
+
+
+def _timed(read: Callable[[str], object], text: str) -> float:
+    start = time.perf_counter()
+    read(text)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

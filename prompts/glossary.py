@@ -257,9 +257,11 @@ _WHAT_CUES = re.compile(
 )
 _WEAK_CUES = re.compile(r"\?|什么|怎么|如何|吗|呢|多少|(?<![a-z0-9])(?:what|how)(?![a-z0-9])")
 _GPU_NAMES = r"gpus?|cards?|h100s?|h800s?|h20s?|h200s?|a100s?|a800s?|4090s?|3090s?|5090s?|mi300xs?|l40s"
+# A number starts where a run of digits does and is read once (possessive), so a run of 5,000 digits is not
+# walked from each of its digits.
 _PLAN_QUANTITY = re.compile(
-    r"\d(?:[\d.,]*\d)?\s*(?:[kmbt](?![a-z])|千|万|亿|张|块|台|卡|个|条|%|e[+-]?\d|[×x*]\s*\d)"
-    rf"|\d+\s*(?:[×x*]\s*)?(?:rtx\s*)?(?:{_GPU_NAMES})(?![a-z0-9])"
+    r"(?<![\d.,])\d(?:[.,]?\d)*+\s*(?:[kmbt](?![a-z])|千|万|亿|张|块|台|卡|个|条|%|e[+-]?\d|[×x*]\s*\d)"
+    rf"|(?<!\d)\d++\s*(?:[×x*]\s*)?(?:rtx\s*)?(?:{_GPU_NAMES})(?![a-z0-9])"
 )
 _FILLER = re.compile(r"(?<![a-z0-9])(?:the|a|an|about|please|in|llm|llms)(?![a-z0-9])|请|的|呢|吗|啊|一下")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff"

@@ -6,7 +6,19 @@ A test scripts the "model" as a list of turns; every ``POST .../chat/completions
     ChatOpenAI(base_url=server.base_url, api_key="sk-test", model="m", use_responses_api=False)
 
 A turn is a `Reply`, `ToolCalls`, `Error`, `Delay`, or a callable ``(request_json) -> turn``. Answers are plain
-JSON or, with ``"stream": true``, server-sent events shaped like OpenAI's. Every request is recorded with its
+JSON or, with ``"stream": true``, server-sent events shaped like OpenAI's, or like another provider's
+(``dialect``):
+
+* ``"openai"``: OpenAI's chunks (a role chunk, text deltas, each tool call as a header then argument fragments,
+  each with its ``index``, a finish chunk);
+* ``"dashscope"``: Qwen on DashScope: ``"content": null`` beside tool calls and reasoning, every tool call whole in
+  the last chunk (with the finish reason), without ``index``;
+* ``"vllm-no-tool-parser"``: a vLLM server started without ``--enable-auto-tool-choice``: the model's tool calls
+  arrive as ``<tool_call>{...}</tool_call>`` text with finish reason "stop".
+
+A turn's ``reasoning`` is streamed first as ``reasoning_content`` deltas (DeepSeek's thinking mode, Qwen3's);
+``require_reasoning_content`` makes the server answer 400, as DeepSeek does in thinking mode, when an assistant
+message with tool calls comes back without its ``reasoning_content``. Every request is recorded with its
 Authorization header redacted; `saw_api_key` checks a key against a SHA-256 digest, never the stored text.
 
 Connections are HTTP/1.0 (one request each): a stream simply ends when the socket closes, and `stop` joins every
@@ -25,7 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
@@ -37,9 +49,11 @@ _REDACTED_HEADERS = ("authorization", "api-key")
 
 @dataclass(frozen=True)
 class Reply:
-    """The assistant answers with text (``finish_reason`` "stop")."""
+    """The assistant answers with text (``finish_reason`` "stop" unless given), after its ``reasoning`` if any."""
 
     text: str
+    reasoning: str = ""
+    finish_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,10 +70,16 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class ToolCalls:
-    """One or several (parallel) tool calls, with optional text alongside (``finish_reason`` "tool_calls")."""
+    """One or several (parallel) tool calls, with optional text alongside, after the ``reasoning`` if any.
+
+    ``finish_reason`` is "tool_calls" unless given: "length" with arguments cut short is a reply that hit the
+    output-token limit inside the arguments.
+    """
 
     calls: Sequence[ToolCall]
     text: str = ""
+    reasoning: str = ""
+    finish_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,7 @@ class Delay:
 
 
 Turn = Reply | ToolCalls | Error | Delay | Callable[[dict], "Turn"]
+Dialect = Literal["openai", "dashscope", "vllm-no-tool-parser"]
 
 
 @dataclass(frozen=True)
@@ -122,9 +143,13 @@ class ScriptedLLMServer:
         repeat_last: bool = False,
         expected_api_key: str | None = None,
         models: Sequence[str] = ("scripted-model",),
+        dialect: Dialect = "openai",
+        require_reasoning_content: bool = False,
     ) -> None:
         self.expected_api_key = expected_api_key  # None: any key (or none) is accepted
         self.models = tuple(models)
+        self.dialect: Dialect = dialect
+        self.require_reasoning_content = require_reasoning_content
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._requests: list[RecordedRequest] = []
@@ -243,6 +268,16 @@ class ScriptedLLMServer:
                 return Error(500, error_body(message, "server_error"), {"x-should-retry": "false"})
             return self._last
 
+    def _missing_reasoning(self, body: Mapping[str, Any]) -> Error | None:
+        """DeepSeek's 400 for an assistant tool-call message sent back without its ``reasoning_content``."""
+        if not self.require_reasoning_content:
+            return None
+        for index, message in enumerate(body.get("messages") or []):
+            if message.get("role") == "assistant" and message.get("tool_calls") and "reasoning_content" not in message:
+                return Error(400, error_body(f"Missing `reasoning_content` field in the assistant message at message "
+                                             f"index {index}.", code="invalid_request_error"))
+        return None
+
     def _call_id(self) -> str:
         with self._lock:
             self._call_ids += 1
@@ -294,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             return self._send_error(Error(400, error_body("request body must be a JSON object")))
         n, prompt_tokens = owner._count(body)
-        turn = owner._auth_error(self.headers) or owner._next_turn(n)
+        turn = owner._auth_error(self.headers) or owner._missing_reasoning(body) or owner._next_turn(n)
         while callable(turn) or isinstance(turn, Delay):
             if isinstance(turn, Delay):
                 if owner._stopping.wait(turn.seconds):
@@ -311,15 +346,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_error(Error(500, error_body(f"not a turn: {turn!r}", "server_error")))
         text = turn.text
         calls = [] if isinstance(turn, Reply) else [_wire_call(c, c.id or owner._call_id()) for c in turn.calls]
+        if calls and owner.dialect == "vllm-no-tool-parser":  # the chat template's tool-call text, unparsed
+            text += "".join(f"<tool_call>\n{json.dumps(_hermes(call))}\n</tool_call>" for call in calls)
+            calls = []
         completion_tokens = max(1, (len(text) + sum(len(json.dumps(c)) for c in calls)) // 4)
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}
         usage["total_tokens"] = prompt_tokens + completion_tokens
         head = {"id": f"chatcmpl-{n}", "created": int(time.time()), "model": body.get("model", owner.models[0])}
-        finish = "tool_calls" if calls else "stop"
+        finish = turn.finish_reason or ("tool_calls" if calls else "stop")
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            return self._send_stream(_chunks(head, text, calls, finish, usage if include_usage else None))
+            shape = _dashscope_chunks if owner.dialect == "dashscope" else _chunks
+            return self._send_stream(shape(head, text, calls, finish, usage if include_usage else None,
+                                           turn.reasoning))
         message: dict[str, Any] = {"role": "assistant", "content": text or None, "refusal": None}
+        if turn.reasoning:
+            message["reasoning_content"] = turn.reasoning
         if calls:
             message["tool_calls"] = calls
         choice = {"index": 0, "message": message, "finish_reason": finish, "logprobs": None}
@@ -355,17 +397,39 @@ def _wire_call(call: ToolCall, call_id: str) -> dict[str, Any]:
     return {"id": call_id, "type": "function", "function": {"name": call.name, "arguments": args}}
 
 
-def _chunks(head: dict, text: str, calls: list[dict], finish: str, usage: dict | None) -> Iterator[dict]:
-    """OpenAI's streaming shape: a role chunk, text in word-sized deltas, each tool call as a header (index, id, type,
-    name, empty arguments) then argument fragments, a finish chunk, and with ``usage`` a last chunk with no choices."""
+def _hermes(call: dict) -> dict:
+    """A tool call as Qwen's chat template writes it between ``<tool_call>`` tags."""
+    arguments = call["function"]["arguments"]
+    try:
+        arguments = json.loads(arguments)
+    except ValueError:
+        pass
+    return {"name": call["function"]["name"], "arguments": arguments}
 
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\S+\s*|\s+", text)
+
+
+def _chunker(head: dict, usage: dict | None) -> Callable[..., dict]:
     def chunk(delta: dict, finish_reason: str | None = None) -> dict:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
         extra = {"usage": None} if usage else {}
         return {**head, "object": "chat.completion.chunk", "choices": [choice], **extra}
 
+    return chunk
+
+
+def _chunks(head: dict, text: str, calls: list[dict], finish: str, usage: dict | None,
+            reasoning: str = "") -> Iterator[dict]:
+    """OpenAI's streaming shape: a role chunk, text in word-sized deltas, each tool call as a header (index, id, type,
+    name, empty arguments) then argument fragments, a finish chunk, and with ``usage`` a last chunk with no choices.
+    ``reasoning`` comes first, as DeepSeek streams it (``reasoning_content`` deltas, ``content`` null)."""
+    chunk = _chunker(head, usage)
     yield chunk({"role": "assistant", "content": ""})
-    for piece in re.findall(r"\S+\s*|\s+", text):
+    for piece in _words(reasoning):
+        yield chunk({"content": None, "reasoning_content": piece})
+    for piece in _words(text):
         yield chunk({"content": piece})
     for index, call in enumerate(calls):
         header = {**call, "function": {"name": call["function"]["name"], "arguments": ""}}
@@ -374,5 +438,23 @@ def _chunks(head: dict, text: str, calls: list[dict], finish: str, usage: dict |
         for start in range(0, len(args), 8):
             yield chunk({"tool_calls": [{"index": index, "function": {"arguments": args[start : start + 8]}}]})
     yield chunk({}, finish)
+    if usage:
+        yield {**head, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+
+
+def _dashscope_chunks(head: dict, text: str, calls: list[dict], finish: str, usage: dict | None,
+                      reasoning: str = "") -> Iterator[dict]:
+    """DashScope's shape: ``content`` null (not "") beside reasoning and tool calls, and every tool call whole, without
+    ``index``, in the last chunk with the finish reason; usage as OpenAI's."""
+    chunk = _chunker(head, usage)
+    yield chunk({"role": "assistant", "content": None if reasoning or calls else ""})
+    for piece in _words(reasoning):
+        yield chunk({"content": None, "reasoning_content": piece})
+    for piece in _words(text):
+        yield chunk({"content": piece, "reasoning_content": None})
+    if calls:
+        yield chunk({"content": None, "tool_calls": calls}, finish)
+    else:
+        yield chunk({"content": ""}, finish)
     if usage:
         yield {**head, "object": "chat.completion.chunk", "choices": [], "usage": usage}

@@ -13,6 +13,8 @@ counts as 14.8B / 148亿, lists item by item.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from string import Template
@@ -22,6 +24,7 @@ from prompts import load
 from tools.assumption_text import value_text
 
 _FALLBACK_CODE = "invalid"
+_SCIENTIFIC = re.compile(r"-?\d+(?:\.\d+)?e[-+]\d+")
 _SHOWN_AS_SHARES = ("mfu", "expert_share")  # value_text shows these as percentages
 
 
@@ -44,6 +47,11 @@ def block_text(name: str, *, language: str, **values: Any) -> str:
     return Template(_blocks(language)[name]).substitute(values)
 
 
+def table_text(block: str, code: str, *, language: str, **values: Any) -> str:
+    """One line of a table block of ``prompts/errors/{language}.md`` (``stopped``, ``not_run``, …) with its values."""
+    return Template(_table(language, block)[code]).safe_substitute({k: str(v) for k, v in values.items()})
+
+
 def codes() -> frozenset[str]:
     """Every code with a sentence of what was expected (the same set in both languages, a test checks)."""
     return frozenset(_table("en", "expected"))
@@ -64,11 +72,14 @@ def _value(name: str, value: Any, language: str) -> str:
         return _table(language, "words")["true" if value else "false"]
     if isinstance(value, tuple | list):
         return _blocks(language)["list_separator"].join(_value(name, item, language) for item in value)
+    if isinstance(value, int | float) and (abs(value) >= _HUGE or name in _SHOWN_AS_SHARES and abs(value) >= 1e4):
+        return power_of_ten(value)  # past any count or share a person means: 1e308, not its 309 digits or "inf%"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 and name not in _SHOWN_AS_SHARES \
             and not name.endswith(("_params", "tokens", "samples")):
         return f"{int(value)}"
     # a field named "tokens" is a count, as every "*_tokens" value is
-    return value_text("training_tokens" if name == "tokens" else name, value, language=_lang(language))
+    text = value_text("training_tokens" if name == "tokens" else name, value, language=_lang(language))
+    return text.replace("e+", "e") if _SCIENTIFIC.fullmatch(text) else text  # 1e32, not 1e+32
 
 
 def given_text(value: Any, *, language: str, field: str | None = None) -> str:
@@ -77,6 +88,18 @@ def given_text(value: Any, *, language: str, field: str | None = None) -> str:
 
 
 _BOUNDS = ("minimum", "maximum")
+_HUGE = 1e18
+
+
+def power_of_ten(value: float) -> str:
+    """A number too large to write out: 1e308, 1.5e19 (an integer past the largest float as its power of ten)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    try:
+        mantissa, _, exponent = f"{float(value):.3g}".partition("e")
+        return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+    except OverflowError:
+        return f"{'-' if value < 0 else ''}1e{math.floor(math.log10(abs(value)))}"
 
 
 def expected_text(code: str, values: Mapping[str, Any] | None = None, *, language: str,

@@ -34,21 +34,20 @@ class RecommendInput(BaseModel):
     model_config = _STRICT
     hardware: HardwareSpec | None = Field(None, description="The GPUs (name, count; optional MFU and price). "
                                           "Needed unless compute_flops is given; with it, sets days and memory")
-    days: MaybeQuantity = Field(None, gt=0, le=36_500, description="Wall-clock days available")
+    days: MaybeQuantity = Field(None, gt=0, le=36_500, description="Days of wall clock")
     gpu_hours: MaybeQuantity = Field(None, gt=0, le=1e12, description="GPU-hours available")
     budget: MaybeQuantity = Field(None, gt=0, le=1e15, description="Money available (needs price_per_gpu_hour)")
     compute_flops: MaybeQuantity = Field(None, gt=0, le=1e32, description="The budget as training FLOPs")
-    fit: FitName | None = Field(None, description="Scaling-law fit the search targets (default epoch-2024)")
-    unique_tokens: MaybeQuantity = Field(None, gt=0, le=1e18, description="Unique training data available (tokens)")
-    inference_tokens: MaybeQuantity = Field(None, ge=0, le=1e20, description="Tokens the model will serve over its "
-                                            "life (inference-aware sizing)")
-    architectures: Architectures = Field("both", description="moe, dense, or both (MoE ranked, dense to compare)")
-    vocab_size: MaybeCount = Field(None, ge=1, le=10_000_000, description="Vocabulary size (default 32000)")
-    tied_embeddings: bool | None = Field(None, description="Tie input embedding and lm_head (default untied)")
-    seq_len: MaybeCount = Field(None, ge=1, le=10_000_000, description="Training sequence length (default 2048)")
-    zero_stage: ZeroStage | None = Field(None, ge=0, le=3, description="ZeRO stage for the memory check (default 2)")
-    optimizer: Optimizer | None = Field(None, description="Optimizer states (default adamw_mixed, 16 B/param)")
-    max_candidates: Count = Field(DEFAULT_MAX_CANDIDATES, ge=1, le=50, description="Candidates per architecture kind")
+    fit: FitName | None = Field(None, description="default epoch-2024")
+    unique_tokens: MaybeQuantity = Field(None, ge=1, le=1e18, description="Unique data, tokens")
+    inference_tokens: MaybeQuantity = Field(None, ge=0, le=1e20, description="Lifetime inference tokens")
+    architectures: Architectures = Field("both", description="default both")
+    vocab_size: MaybeCount = Field(None, ge=1, le=10_000_000, description="default 32000")
+    tied_embeddings: bool | None = Field(None, description="default untied")
+    seq_len: MaybeCount = Field(None, ge=1, le=10_000_000, description="default 2048")
+    zero_stage: ZeroStage | None = Field(None, ge=0, le=3, description="for the memory check, default 2")
+    optimizer: Optimizer | None = Field(None, description="default adamw_mixed")
+    max_candidates: Count = Field(DEFAULT_MAX_CANDIDATES, ge=1, le=50, description="per kind")
 
 
 class ComputeOut(BaseModel):

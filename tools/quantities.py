@@ -67,35 +67,68 @@ def decimal_comma(text: str) -> str | None:
     return None
 
 
+MAX_QUANTITY_CHARS = 64
+"""Longer text is not one quantity (no number a person writes is longer), so it is refused before it is read."""
+SHOWN_CHARS = 40
+_LONG_NUMBER = re.compile(r"[-+]?[\d,._]+(?:[eE][-+]?\d*)?")
+
+
+def shown(text: object, *, limit: int = SHOWN_CHARS) -> str:
+    """``text`` as an error echoes it: at most ``limit`` characters, a longer text cut and its length said."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 10]}…({len(text):,} characters)"
+
+
 def parse_number(text: str) -> float:
     """Parse ``text`` such as ``"14.8B"``, ``"1,000"``, ``"1.48万亿"``, ``"一亿四千五百万"`` or ``"6e23"``.
 
-    Raises QuantityError (AmbiguousNumberError for a decimal comma) naming the text when it is not one
+    The result is always a finite number: "1e400", "1e300T" (past the largest float) and "1e-400" (a number that
+    is not zero but rounds to it) are refused, as is text longer than :data:`MAX_QUANTITY_CHARS`.
+
+    Raises QuantityError (AmbiguousNumberError for a decimal comma) naming the text, shortened, when it is not one
     quantity.
     """
-    cleaned = clean_text(str(text)).strip()
+    raw = str(text)
+    echo = shown(raw)
+    cleaned = clean_text(raw[:4 * MAX_QUANTITY_CHARS]).strip()  # a huge text is refused below, unread
+    if len(raw) > 4 * MAX_QUANTITY_CHARS or len(cleaned) > MAX_QUANTITY_CHARS:
+        if _LONG_NUMBER.fullmatch(cleaned):
+            raise QuantityError(f"too long a number: {echo!r}", code="number_too_long", text=echo,
+                                maximum=str(MAX_QUANTITY_CHARS))
+        raise QuantityError(f"not a number: {echo!r} (too long)", code="not_a_number", text=echo)
     match = _QUANTITY.match(cleaned)
     if match:
-        value = float(match.group("num").replace(",", ""))
-        suffix = (match.group("suffix") or "").lower()
-        if math.isinf(value):
-            raise QuantityError(f"not a finite number: {text!r}", code="not_finite", text=str(text))
-        return value * SUFFIXES[suffix]
+        written = match.group("num").replace(",", "")
+        value = float(written) * SUFFIXES[(match.group("suffix") or "").lower()]
+        if not math.isfinite(value):
+            raise QuantityError(f"not a finite number: {echo!r}", code="not_finite", text=echo)
+        if value == 0 and re.search(r"[1-9]", written.partition("e")[0].partition("E")[0]):
+            raise QuantityError(f"rounds to zero: {echo!r}", code="rounds_to_zero", text=echo)
+        return value
     comma = decimal_comma(cleaned)
     if comma is not None:
         whole, _, rest = comma.partition(",")
         decimal = f"{whole}.{rest.replace(',', '')}"
         raise AmbiguousNumberError(
-            f"{text!r} has a comma that is not a thousands separator: write {decimal} "
-            f"for a decimal, or group thousands in threes (1,500)", code="decimal_comma", text=str(text),
+            f"{echo!r} has a comma that is not a thousands separator: write {decimal} "
+            f"for a decimal, or group thousands in threes (1,500)", code="decimal_comma", text=echo,
             decimal=decimal)
     if cleaned and CN_NUMERAL.fullmatch(cleaned) and re.search(r"[零〇一二两三四五六七八九十\d]", cleaned) \
             and re.search(r"[零〇一二两三四五六七八九十百千万亿点]", cleaned):
         value = chinese_numeral(cleaned)
         if value is not None:
             return value
-    raise QuantityError(f"not a number: {text!r} (examples: 14.8B, 28.9M, 1e21, 148亿)", code="not_a_number",
-                        text=str(text))
+        if _overflows(cleaned):
+            raise QuantityError(f"not a finite number: {echo!r}", code="not_finite", text=echo)
+    raise QuantityError(f"not a number: {echo!r} (examples: 14.8B, 28.9M, 1e21, 148亿)", code="not_a_number",
+                        text=echo)
+
+
+def _overflows(numeral: str) -> bool:
+    """Whether a Chinese numeral is only refused for being past the largest float (亿 after 亿 after 亿 …)."""
+    return numeral.count("亿") * 8 + numeral.count("万") * 4 > 308
 
 
 def parse_fraction(text: str) -> float:

@@ -14,14 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from tools.calc.errors import CalcInputError
+from tools.calc.errors import CalcInputError, CalcInputErrorGroup
 from tools.calc.model_description import ModelDescription
 from tools.calc.resolve_data import DataDescription, ResolvedData, resolve_data
 from tools.calc.resolve_hardware import HardwareDescription, ResolvedHardware, resolve_hardware
 from tools.calc.resolve_model import ResolvedModel, resolve_model
+from tools.config_file import checked_config
 from tools.lenient import MaybeCount, MaybeFraction, MaybeQuantity, choice
 
 _STRICT = ConfigDict(extra="forbid")
@@ -32,6 +33,11 @@ LengthUnit = Annotated[Literal["tokens", "chars"], BeforeValidator(choice({
 }))]
 
 
+def _bounded_config(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An object sent as a config.json is held to a file's bounds (depth, finite numbers): tools.config_file."""
+    return None if config is None else checked_config(config)
+
+
 class ModelSpec(BaseModel):
     """The model: a preset, a config.json, explicit dimensions, or sizes with the expert layout."""
 
@@ -39,7 +45,8 @@ class ModelSpec(BaseModel):
 
     preset: str | None = Field(None, description="Preset name (see list_presets), e.g. 'minimind2-moe', "
                                "'deepseek-v3'. Exact counts.")
-    hf_config: dict[str, Any] | None = Field(None, description="A HuggingFace config.json object. Exact counts.")
+    hf_config: Annotated[dict[str, Any] | None, AfterValidator(_bounded_config)] = Field(
+        None, description="A HuggingFace config.json object. Exact counts.")
     vocab_size: MaybeCount = Field(None, ge=1, le=10_000_000, description="Vocabulary size (explicit dimensions)")
     hidden_size: MaybeCount = Field(None, ge=1, le=1_000_000, description="Hidden size d_model")
     num_layers: MaybeCount = Field(None, ge=1, le=10_000, description="Transformer layers")
@@ -57,9 +64,9 @@ class ModelSpec(BaseModel):
     first_k_dense: MaybeCount = Field(None, ge=0, le=10_000, description="Leading dense layers before MoE")
     granularity: MaybeQuantity = Field(None, gt=0, le=10_000, description="Expert granularity G = FFN width / "
                                          "expert width")
-    total_params: MaybeQuantity = Field(None, gt=0, le=1e14, description="Total parameters as the user states "
+    total_params: MaybeQuantity = Field(None, ge=1, le=1e14, description="Total parameters as the user states "
                                           "them, e.g. '145M'")
-    active_params: MaybeQuantity = Field(None, gt=0, le=1e14, description="Activated parameters as the user "
+    active_params: MaybeQuantity = Field(None, ge=1, le=1e14, description="Activated parameters as the user "
                                            "states them")
     expert_fraction: MaybeFraction = Field(None, gt=0, lt=1, description="With total_params only: share of "
                                              "parameters in experts")
@@ -74,8 +81,8 @@ class DataSpec(BaseModel):
 
     model_config = _STRICT
 
-    tokens: MaybeQuantity = Field(None, gt=0, le=1e17, description="Training tokens, e.g. '14.8B'")
-    samples: MaybeQuantity = Field(None, gt=0, le=1e15, description="Number of samples, e.g. '28.9M'")
+    tokens: MaybeQuantity = Field(None, ge=1, le=1e17, description="Training tokens, e.g. '14.8B'")
+    samples: MaybeQuantity = Field(None, ge=1, le=1e15, description="Number of samples, e.g. '28.9M'")
     mean_length: MaybeQuantity = Field(None, gt=0, le=1e8, description="Mean sample length")
     length_unit: LengthUnit | None = Field(None, description="Unit of mean_length (required with it)")
     tokens_per_char: MaybeQuantity = Field(None, gt=0, le=10, description="With chars: tokens per character")
@@ -95,7 +102,7 @@ class HardwareSpec(BaseModel):
     gpu_count: MaybeCount = Field(None, ge=1, le=1_000_000, description="Number of GPUs")
     mfu: MaybeFraction = Field(None, gt=0, le=1, description="Model FLOPs utilisation, e.g. '35%'")
     price_per_gpu_hour: MaybeQuantity = Field(None, ge=0, le=1e6, description="Price per GPU-hour")
-    currency: str | None = Field(None, min_length=1, max_length=10, description="Currency of the price: USD, CNY")
+    currency: str | None = Field(None, min_length=3, max_length=3, description="Currency of the price: USD, CNY")
     # Set by the app's own callers (the Chinese interface's forms and conversations: CNY), never by a model, so it
     # is not in the schema the model reads.
     default_currency: SkipJsonSchema[str | None] = Field(None, min_length=3, max_length=3)
@@ -110,6 +117,10 @@ class CalcInputErrors(ValueError):
     def __init__(self, errors: list[tuple[str, CalcInputError]]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{where}.{error}" if where else str(error) for where, error in errors))
+
+
+def _each(error: CalcInputError) -> tuple[CalcInputError, ...]:
+    return error.errors if isinstance(error, CalcInputErrorGroup) else (error,)
 
 
 @dataclass(frozen=True)
@@ -131,18 +142,18 @@ def resolve_specs(*, model: ModelSpec | None = None, data: DataSpec | None = Non
         try:
             resolved_model = resolve_model(description=model.description())
         except CalcInputError as error:
-            errors.append(("model", error))
+            errors += [("model", item) for item in _each(error)]
     if data is not None:
         try:
             resolved_data = resolve_data(description=data.description())
         except CalcInputError as error:
-            errors.append(("data", error))
+            errors += [("data", item) for item in _each(error)]
     if hardware is not None:
         try:
             moe = resolved_model.is_moe if resolved_model is not None else is_moe
             resolved_hardware = resolve_hardware(description=hardware.description(), is_moe=moe)
         except CalcInputError as error:
-            errors.append(("hardware", error))
+            errors += [("hardware", item) for item in _each(error)]
     if errors:
         raise CalcInputErrors(errors)
     return Resolved(resolved_model, resolved_data, resolved_hardware)

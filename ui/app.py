@@ -344,17 +344,34 @@ def launch_options() -> dict[str, Any]:
             "max_threads": MAX_THREADS}
 
 
+def _port(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65_535:
+        raise argparse.ArgumentTypeError(f"got {text[:20]!r}; expected a port number from 1 to 65535")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> None:
+    """Serve the app on 127.0.0.1; a port in use (or a bad --port) is one line and exit status 2, no traceback."""
     parser = argparse.ArgumentParser(description="The scaling assistant's web UI (local only).")
-    parser.add_argument("--port", type=int, default=PORT, help=f"port on {HOST} (default {PORT})")
+    parser.add_argument("--port", type=_port, default=PORT, help=f"port on {HOST} (default {PORT})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     tune_gradio_queue()
     settings = default_settings()
     demo = build_app(settings=settings)
-    _, url, _ = demo.launch(server_port=args.port, prevent_thread_lock=True, quiet=True, **launch_options())
+    try:
+        _, url, _ = demo.launch(server_port=args.port, prevent_thread_lock=True, quiet=True, **launch_options())
+    except OSError as error:  # the port is taken (gradio says "Cannot find empty port"), or not ours to bind
+        logging.getLogger(__name__).debug("launch failed", exc_info=True)
+        sys.stderr.write(f"error: --port: cannot serve on {HOST}:{args.port} ({_first_sentence(error)}); "
+                         "is another copy running? Pick another port with --port N\n")
+        raise SystemExit(2) from None
     print(f"scaling-assistant UI: {url}  (mode: {ChatSession.mode_for(settings)})", flush=True)
     demo.block_thread()
+
+
+def _first_sentence(error: OSError) -> str:
+    return (error.strerror or str(error)).split(". ")[0].rstrip(".")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.offline.parse import parse_message
+from assistant.session import MAX_MESSAGE_CHARS
 from assistant.settings import Settings
 from ui.exports import export_kinds
 from ui.render import REPORT_ICON, apply, as_message, message_text
@@ -42,7 +43,7 @@ Saved = dict[str, Any]
 
 def language_of(text: str, fallback: str = "en") -> Lang:
     try:
-        return pick_lang(parse_message(text).language)
+        return pick_lang(parse_message(text[:MAX_MESSAGE_CHARS]).language)
     except Exception:  # noqa: BLE001 - the language only picks the error message's wording
         return pick_lang(fallback)
 
@@ -172,7 +173,7 @@ class ChatHandlers:
                 language = language or session.language
                 messages = apply(messages, event, language)
                 session.last_mode = event.mode or session.last_mode
-                if event.kind == "final" and event.report is not None:
+                if event.kind in ("final", "error") and event.report is not None:
                     session.set_report(event.report)
                 now = time.monotonic()
                 if now - max(last_yield, started) >= STREAM_INTERVAL_S:

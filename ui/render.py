@@ -6,6 +6,8 @@ language)``.
   the conversation's language, its arguments as short quantities ("total parameters 145M · top-k 1"), then a
   few of its results (or the failure, in the conversation's language) and its duration;
 * ``notice`` / ``flag`` / ``error`` → an assistant message with the event's text;
+* ``progress`` → "⏳ waiting for the model (20 s)…" as a pending titled message, replaced by the next one and gone
+  at the next event of any other kind;
 * ``text`` → a chunk of the answer being streamed (marked ``status: pending`` without a title,
   which the chatbot shows as a plain message); ``final`` → the whole answer, which replaces it, and the
   full report under it as a titled message, folded like a tool call (Gradio's sanitizer drops ``<details>``).
@@ -26,6 +28,7 @@ from assistant.tool_view import arguments_text, group_title, result_text, second
 
 STREAMING: dict[str, str] = {"status": "pending"}
 GROUP_ID_PREFIX = "tools-"
+PROGRESS_ID = "progress"
 _SECONDS = "tool_seconds"  # a call's duration, kept beside its text for the group's total (Gradio drops the key)
 
 
@@ -46,13 +49,19 @@ def render(event: Event, language: str = "en") -> gr.ChatMessage | None:
                               metadata={"title": tool_name(event.tool, language), "id": event.call_id,
                                         "status": "pending"})
     if event.kind == "tool_result":
-        content = result_text(event.tool, event.result, language) if event.ok else _failure(event)
+        if event.ok and event.text:  # a call that never ran (a limit, a repeated call): why, in the user's language
+            content = f"⏭ {event.text}"
+        else:
+            content = result_text(event.tool, event.result, language) if event.ok else _failure(event)
         metadata: dict[str, Any] = {"title": tool_name(event.tool, language), "id": event.call_id, "status": "done"}
         if event.duration_s is not None:
             metadata["log"] = seconds_text(event.duration_s, language)
         return gr.ChatMessage(role="assistant", content=content, metadata=metadata)
     if not event.text:
         return None
+    if event.kind == "progress":
+        return gr.ChatMessage(role="assistant", content="", metadata={"title": event.text, "id": PROGRESS_ID,
+                                                                      "status": "pending"})
     if event.kind == "text":
         return gr.ChatMessage(role="assistant", content=event.text, metadata=dict(STREAMING))
     if event.kind in ("final", "notice", "flag", "error"):
@@ -174,8 +183,10 @@ def apply(history: Sequence[gr.ChatMessage | dict[str, Any]], event: Event, lang
           ) -> list[gr.ChatMessage]:
     """The message list after ``event`` (a new list; ``history`` is not changed). ``language`` is the
     conversation's: the words of the tool calls follow it."""
-    messages = [as_message(m) for m in history]
+    messages = [m for m in map(as_message, history) if (m.metadata or {}).get("id") != PROGRESS_ID]
     rendered = render(event, language)
+    if event.kind == "progress":  # the wait so far replaces the wait said before
+        return [*messages, rendered] if rendered is not None else messages
     if event.kind == "text":
         if rendered is None:
             return messages

@@ -15,7 +15,6 @@ recognised span; the numbers left at the end are exactly the unknown ones.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import fields
@@ -24,8 +23,10 @@ from typing import Any
 
 from assistant.offline import rules_model as model
 from assistant.offline import rules_run as run
-from assistant.offline.reader import Reader
+from assistant.offline.reader import LONG_RUN, Reader
 from assistant.offline.request import ParsedRequest
+from tools.calc.errors import CalcInputError
+from tools.config_file import config_from_text
 from tools.quantities import clean_text
 
 _EXTRACTORS: tuple[Callable[[Reader], None], ...] = (
@@ -40,9 +41,11 @@ _FIELDS = tuple(f.name for f in fields(ParsedRequest)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_MULTIPLIER = re.compile(r"\d\s*(?:万亿|亿|万|千)")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
-_POWER_OF_TEN = re.compile(r"(?P<m>\d+(?:\.\d+)?)\s*[×xX*·]\s*10\s*(?:\^|\*\*)?\s*"
+_POWER_OF_TEN = re.compile(r"(?<![\d.])(?P<m>\d+(?:\.\d+)?)\s*[×xX*·]\s*10\s*(?:\^|\*\*)?\s*"
                            r"\{?(?P<e>[-+]?\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]+)\}?")
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s{2,}")
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)+|--[\w-]+|\b[A-Za-z]+(?=\s*[:=]\s*[\w\"'])")
@@ -73,8 +76,10 @@ def _normalise(text: str) -> str:
         exponent = m["e"].translate(_SUPERSCRIPT)
         return f"{m['m']}e{exponent}"
 
-    text = _POWER_OF_TEN.sub(power, text.replace("，", "；"))  # "；" keeps "top-1，28.9M" apart
-    return clean_text(text)
+    text = clean_text(_POWER_OF_TEN.sub(power, text.replace("，", "；")))  # "；" keeps "top-1，28.9M" apart
+    # Control characters read as spaces, and a run of spaces as one (or a line break): a rule's \s* then never
+    # walks a long run once per character.
+    return _SPACES.sub(lambda m: "\n" if "\n" in m.group(0) else " ", _CONTROL.sub(" ", text))
 
 
 def pasted_config(text: str) -> tuple[dict[str, Any] | None, str]:
@@ -87,11 +92,11 @@ def pasted_config(text: str) -> tuple[dict[str, Any] | None, str]:
     if start >= 0:
         candidates.append(text[start:text.rfind("}") + 1])
     for candidate in candidates:
-        try:
-            config = json.loads(candidate)
-        except (json.JSONDecodeError, RecursionError):
+        try:  # the one config reader: bounded in depth and number length, as a file would be
+            config = config_from_text(candidate)
+        except CalcInputError:
             continue
-        if isinstance(config, dict) and (config.get("model_type") or config.get("architectures")):
+        if config.get("model_type") or config.get("architectures"):
             return config, text.replace(candidate, " ")
     return None, text
 
@@ -104,8 +109,9 @@ def parse_message(text: str) -> ParsedRequest:
     each step of each turn. ``parse_message.__wrapped__`` reads without the cache.
     """
     config, rest = pasted_config(text)
-    language, prose = _language(rest)
-    reader = Reader(_normalise(rest))
+    normalised = _normalise(rest)
+    language, prose = _language(LONG_RUN.sub(" ", normalised))
+    reader = Reader(normalised)
     for extract in _EXTRACTORS:
         extract(reader)
     values = {name: reader.settle(name) for name in _FIELDS}
@@ -113,7 +119,8 @@ def parse_message(text: str) -> ParsedRequest:
     if values["tokens"] is not None:
         at = next(position for position, value, _ in reader.hits["tokens"] if value == values["tokens"])
         written = next(w for position, _, w in reader.hits["tokens"] if position == at)
-        stop = bool(run.STOP_BEFORE.search(reader.text[:at]) or run.STOP_AFTER.match(reader.text, at + len(written)))
+        stop = bool(run.STOP_BEFORE.search(reader.text[max(0, at - 64):at])
+                    or run.STOP_AFTER.match(reader.text[:at + len(written) + 64], at + len(written)))
     reader.unknown.extend((m.start(), m.group(0).strip()) for m in run.LEFTOVER.finditer(reader.work))
     return ParsedRequest(
         language=language,  # type: ignore[arg-type]

@@ -306,7 +306,9 @@ def decide(messages: list[BaseMessage]) -> AIMessage:
         answer = concept_answer(concept, turn, request.language, worked=own, own=True)
         return AIMessage(content=answer + ("\n\n" + unread if unread else ""))
     if decision.calls and not changed and not history.empty and ask.intent == "plan":
-        return AIMessage(content=block(after.language, "unchanged"))
+        # "如果换成 1e400 张卡呢?": nothing changed because the number could not be read; say which one
+        unread = not_understood_line(request.unknown_numbers, language=after.language)
+        return AIMessage(content="\n\n".join(line for line in (unread, block(after.language, "unchanged")) if line))
     if decision.calls:
         return AIMessage(content="", tool_calls=decision.calls)
     lines = [decision.question or block(after.language, "help"),

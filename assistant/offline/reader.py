@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from tools.calc.errors import CalcInputError
 from tools.calc.hardware import find_gpu
-from tools.quantities import SUFFIXES, parse_number
+from tools.quantities import SUFFIXES, parse_number, shown
 
 _I = re.IGNORECASE
 USED = "\x00"  # what a consumed span is replaced with
@@ -93,51 +93,114 @@ def gpu_key(name: str) -> str | None:
 
 
 # --- the reader ------------------------------------------------------------------------------------------
-CHANGE = re.compile(r"换成|换为|改成|改为|变成|变为|调到|拉到|增加到|减少到|降到|提高到|→|->|=>|\bfrom\b.*\bto\b"
-                    r"|\b(?:change|switch|move|go|increase|decrease|reduce|raise|bump|scale|drop|cut)\w*\b.*\bto\b",
-                    _I)
+# "from … to" and "change … to" within a sentence's reach (a bounded gap keeps the search linear)
+CHANGE = re.compile(r"换成|换为|改成|改为|变成|变为|调到|拉到|增加到|减少到|降到|提高到|→|->|=>|\bfrom\b.{0,160}?\bto\b"
+                    r"|\b(?:change|switch|move|go|increase|decrease|reduce|raise|bump|scale|drop|cut)\w*\b.{0,160}?"
+                    r"\bto\b", _I)
 INSTEAD = re.compile(r"instead of|rather than|而不是|而非", _I)
+# Runs no rule reads: longer than any number (32 digits is 1e31), name or Chinese numeral a person writes.
+LONG_RUN = re.compile(r"(?P<digits>\d{33,})|(?P<word>[A-Za-z_.\-][A-Za-z0-9_.\-]{80,})"
+                      r"|(?P<numeral>[零〇一二两三四五六七八九十百千万亿]{25,})")
+_USED_RUN = re.compile(rb"\x01+")
+_LEFT, _AFTER = 16, 256  # the window match_after reads: look-behinds reach back a few characters at most
 
 
 class Reader:
-    """The message being read. Recognised spans are blanked in ``work`` so nothing is read twice."""
+    """The message being read. Recognised spans are blanked in ``work`` so nothing is read twice.
+
+    Reading takes time linear in the message's length: a blanked span is marked in a mask and the working text is
+    rebuilt once per pattern, not once per match; rules that look just before or after a match read a bounded
+    window of it (:meth:`before`, :meth:`match_after`); and a run no rule can read (more digits, letters or Chinese
+    numerals in a row than any quantity or name has) is blanked up front, where a backtracking pattern would
+    otherwise try it once per character (a number in it is reported as not understood, shortened).
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.work = text
+        self._work = text
+        self._used = bytearray(b"\x01" if ch == USED else b"\x00" for ch in text) if USED in text \
+            else bytearray(len(text))
+        self._stale = False  # spans were blanked in the mask since ``_work`` was built
         self.hits: dict[str, list[tuple[int, object, str]]] = {}
         self.unknown: list[tuple[int, str]] = []
+        for run in LONG_RUN.finditer(text):
+            if run["digits"] or run["numeral"] or re.search(r"\d", run.group(0)):
+                self.unknown.append((run.start(), shown(run.group(0))))
+            self.use(*run.span())
+
+    @property
+    def work(self) -> str:
+        """The message with every consumed span blanked (rebuilt only when something was consumed since)."""
+        if self._stale:
+            pieces, start = [], 0
+            for run in _USED_RUN.finditer(self._used):
+                pieces += [self.text[start:run.start()], USED * (run.end() - run.start())]
+                start = run.end()
+            pieces.append(self.text[start:])
+            self._work, self._stale = "".join(pieces), False
+        return self._work
+
+    def free(self, start: int, end: int) -> bool:
+        """Whether nothing in ``[start, end)`` was consumed."""
+        return self._used.find(1, start, end) < 0
 
     def scan(self, *patterns: re.Pattern[str]) -> Iterator[re.Match[str]]:
         """Matches of each pattern in turn that overlap nothing consumed so far."""
         for pattern in patterns:
             for m in pattern.finditer(self.work):
-                if USED not in self.work[m.start():m.end()]:
+                if self.free(m.start(), m.end()):
                     yield m
 
     def use(self, start: int, end: int) -> None:
-        self.work = self.work[:start] + USED * (end - start) + self.work[end:]
+        if end > start:
+            self._used[start:end] = b"\x01" * (end - start)
+            self._stale = True
+
+    def window(self, start: int, end: int) -> str:
+        """``work[start:end]`` without rebuilding the whole working text."""
+        start, end = max(0, start), min(len(self.text), end)
+        if not self._stale or self.free(start, end):
+            return self._work[start:end]
+        text, pieces, at = self.text[start:end], [], 0
+        for run in _USED_RUN.finditer(self._used, start, end):
+            pieces += [text[at:run.start() - start], USED * (run.end() - run.start())]
+            at = run.end() - start
+        pieces.append(text[at:])
+        return "".join(pieces)
 
     def before(self, position: int, width: int = 48) -> tuple[str, int]:
         """The working text just before ``position`` (a bounded window, so look-behind rules stay linear)."""
         start = max(0, position - width)
-        return self.work[start:position], start
+        return self.window(start, position), start
+
+    def match_after(self, pattern: re.Pattern[str], position: int) -> tuple[re.Match[str] | None, int]:
+        """``pattern.match(work, position)`` read in a bounded window: (the match, the window's offset).
+
+        The window keeps a few characters on the left for look-behinds; a match that reaches its right end is
+        read again over the whole working text, so the answer is the same as the unbounded match's.
+        """
+        offset = max(0, position - _LEFT)
+        window = self.window(offset, position + _AFTER)
+        found = pattern.match(window, position - offset)
+        if found is not None and found.end() >= len(window) and offset + len(window) < len(self.text):
+            return pattern.match(self.work, position), 0
+        return found, offset
 
     def put(self, name: str, value: object, match: re.Match[str], group: str | int = 0,
-            consume: tuple[str | int, ...] | None = None) -> None:
+            consume: tuple[str | int, ...] | None = None, *, offset: int = 0) -> None:
         """Record ``value`` for field ``name`` (None: the group's text is unknown) and consume the match.
 
         ``consume`` names the groups to blank instead of the whole match (a GPU name inside "2.788M H800
         GPU hours" is left for the hardware rule).
         """
-        written, position = match.group(group).strip(), match.start(group)
+        written, position = match.group(group).strip(), offset + match.start(group)
         if value is None:
             self.unknown.append((position, written))
         else:
             self.hits.setdefault(name, []).append((position, value, written))
         for part in consume or (0,):
             if match.group(part) is not None:
-                self.use(*match.span(part))
+                self.use(offset + match.start(part), offset + match.end(part))
 
     def unknown_span(self, match: re.Match[str], group: str | int = 0) -> None:
         """Report a span as not understood, as written, and consume it."""

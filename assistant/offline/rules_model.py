@@ -54,9 +54,9 @@ _SIZED_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z]+(?P<ver>-\d+(?:\.\d+
 def presets(r: Reader) -> None:
     for m in r.scan(_PRESET):
         r.put("preset", find_preset(m.group(0)).key, m)
-        after = _AFTER_PRESET.match(r.work, m.end())
+        after, at = r.match_after(_AFTER_PRESET, m.end())
         if after:
-            r.put("total_params", number(after["v"]), after, "v")
+            r.put("total_params", number(after["v"]), after, "v", offset=at)
     for m in r.scan(_MIXTURE_NAME):
         r.unknown_span(m)
     for m in r.scan(_SIZED_NAME):
@@ -169,7 +169,7 @@ _ALTERNATIVES = re.compile(rf"{amount('a')}\s*(?:或者?|或是|还是|\bor\b|/)
                            rf"(?=\s*(?:张|块|个|卡|层|layers?|GPUs?|cards?|experts?|专家))", _I)
 
 
-_ROUTED_STATED = re.compile(r"\d+\s*个?\s*(?:路由专家|routed)|选\s*\d", _I)
+_ROUTED_STATED = re.compile(r"(?<!\d)\d+\s*个?\s*(?:路由专家|routed)|选\s*\d", _I)
 # "千卡规模": an order of magnitude (1000? 1024?), not a count; "8 万卡时" is GPU-hours
 _ORDER_OF_MAGNITUDE = re.compile(r"(?<![\d\s一二两三四五六七八九十])[千百万]\s*卡(?!\s*(?:时|小时))", _I)
 

@@ -175,7 +175,7 @@ def hardware(r: Reader) -> None:
         r.put("gpu", name, m, "gpu")
         window, offset = r.before(m.start())
         before = _COUNT_BEFORE.search(window)
-        after = _COUNT_AFTER.match(r.work, m.end())
+        after, at = r.match_after(_COUNT_AFTER, m.end())
         if before:
             group = "n" if before["n"] else "one" if before["one"] else "two"
             count = whole(before["n"]) if before["n"] else 1 if before["one"] else 2
@@ -184,7 +184,7 @@ def hardware(r: Reader) -> None:
                 r.unknown.append((offset + before.start("n"), before["n"]))
             r.use(offset + before.start(), offset + before.end())
         elif after:
-            r.put("gpu_count", whole(after["n"] or after["m"]), after, "n" if after["n"] else "m")
+            r.put("gpu_count", whole(after["n"] or after["m"]), after, "n" if after["n"] else "m", offset=at)
     for m in r.scan(*_GPU_COUNTS):
         group = next(g for g in ("n", "one", "two") if m.groupdict().get(g))
         r.put("gpu_count", {"one": 1, "two": 2}.get(group) or whole(m["n"]), m, group)

@@ -19,20 +19,11 @@ from assistant.export import json_export
 from assistant.session import Conversation, Event
 from assistant.settings import Settings
 from tests.llm_server import Delay, Error, Reply, ScriptedLLMServer, ToolCall, ToolCalls
+from tests.support.wire import ACTIVE_TOP1, MODEL, PLAN_TOOLS, TOKENS, TOTAL, llm_settings, plan_calls
 
 KEY = "sk-test-SECRET-123"
 
-# MiniMind2-MoE (models.json): 145,029,760 total; 91,945,600 active at its native top-2. At top-1 each of the 8 layers
-# drops one more routed SwiGLU expert of 3 matrices 640×1728 (params_per_routed_expert = 3,317,760).
-TOTAL = 145_029_760
-ACTIVE_TOP1 = 91_945_600 - 8 * 3 * 640 * 1728
-TOKENS = 28_900_000 * 512  # samples × mean length in tokens
-assert ACTIVE_TOP1 == 65_403_520 and TOKENS == 14_796_800_000
-
-MODEL = {"preset": "minimind2-moe", "top_k": 1}
-DATA = {"samples": 2.89e7, "mean_length": 512, "length_unit": "tokens"}
-HARDWARE = {"gpu": "4090", "gpu_count": 8}
-PLAN_TOOLS = ("count_parameters", "estimate_training_flops", "chinchilla_analysis", "project_gpu_time")
+# MiniMind2-MoE at top-1 (tests/support/wire.py): 145,029,760 total, 65,403,520 activated, 14,796,800,000 tokens.
 WORKED_ZH = "145M 参数的 MoE，1 个共享专家 + 4 个路由专家，top-1，28.9M 条样本 × 512 字，8 张 4090"
 WORKED_EN = "MiniMind2-MoE, top-1, 28.9M samples × 512 tokens, 8 × RTX 4090: give me the scaling report"
 # Arguments the streaming JSON parser cannot repair (a bare word where a key should be).
@@ -40,10 +31,7 @@ MALFORMED = '{"model": {"preset": "minimind2-moe"}, oops}'
 
 
 def settings(server: ScriptedLLMServer, **overrides: Any) -> Settings:
-    values: dict[str, Any] = dict(api_key=KEY, base_url=server.base_url, model="scripted-model", timeout_s=2,
-                                  max_retries=1)
-    values.update(overrides)
-    return Settings(**values)
+    return llm_settings(server, api_key=KEY, **overrides)
 
 
 def run(conversation: Conversation, text: str) -> list[Event]:
@@ -52,15 +40,6 @@ def run(conversation: Conversation, text: str) -> list[Event]:
 
 def kinds(events: list[Event]) -> list[str]:
     return [e.kind for e in events]
-
-
-def plan_calls() -> ToolCalls:
-    return ToolCalls([
-        ToolCall("count_parameters", {"model": MODEL}),
-        ToolCall("estimate_training_flops", {"model": MODEL, "data": DATA}),
-        ToolCall("chinchilla_analysis", {"model": MODEL, "data": DATA, "hardware": HARDWARE}),
-        ToolCall("project_gpu_time", {"model": MODEL, "data": DATA, "hardware": HARDWARE}),
-    ])
 
 
 def tool_results(body: dict) -> dict[str, Any]:
@@ -231,7 +210,7 @@ def test_a_run_that_dies_midway_leaves_a_history_the_endpoint_accepts(
 ) -> None:
     """A run cut short between a tool round and the next model call (here by a tiny recursion limit) keeps the
     complete round; an OpenAI endpoint would reject a tool message whose tool call was dropped."""
-    monkeypatch.setattr(assistant.session, "RECURSION_LIMIT", 7)
+    monkeypatch.setattr(assistant.session, "RECURSION_LIMIT", 5)
     llm_server.script([ToolCalls([ToolCall("count_parameters", {"model": MODEL})])], repeat_last=True)
     conversation = Conversation(settings(llm_server))
     events = run(conversation, "Count the parameters.")

@@ -337,3 +337,54 @@ def test_a_client_hanging_up_is_quiet(capfd: pytest.CaptureFixture[str], caplog:
     assert server.log == ['"POST /v1/chat/completions HTTP/1.1" 200 -']
     assert capfd.readouterr() == ("", "")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+# -- provider dialects ------------------------------------------------------------------------------------------------
+
+
+def test_dashscope_dialect_sends_whole_tool_calls_last_without_index(llm_server: ScriptedLLMServer) -> None:
+    llm_server.dialect = "dashscope"
+    llm_server.script([ToolCalls([ToolCall("f", {"a": 1}, id="call_a"), ToolCall("g", {"b": 2}, id="call_b")],
+                                 reasoning="think first")])
+    body = httpx.post(f"{llm_server.base_url}/chat/completions",
+                      json={"model": "m", "messages": HI, "stream": True}).text
+    chunks = [json.loads(line[6:]) for line in body.splitlines() if line.startswith("data: {")]
+    deltas = [c["choices"][0]["delta"] for c in chunks]
+    assert deltas[0] == {"role": "assistant", "content": None}
+    assert [d.get("reasoning_content") for d in deltas[1:3]] == ["think ", "first"]
+    last = chunks[-1]["choices"][0]
+    assert last["finish_reason"] == "tool_calls" and last["delta"]["content"] is None
+    calls = [(c["id"], c["function"]["name"], json.loads(c["function"]["arguments"]), "index" in c)
+             for c in last["delta"]["tool_calls"]]
+    assert calls == [("call_a", "f", {"a": 1}, False), ("call_b", "g", {"b": 2}, False)]
+    assert not any("tool_calls" in d for d in deltas[:-1])
+
+
+def test_a_finish_reason_and_reasoning_reach_the_sdk(llm_server: ScriptedLLMServer) -> None:
+    llm_server.script([ToolCalls([ToolCall("f", '{"a": 1, "b": "tru')], finish_reason="length"),
+                       Reply("ok", reasoning="because")])
+    cut = client(llm_server).chat.completions.create(model="m", messages=HI).choices[0]
+    assert cut.finish_reason == "length" and cut.message.tool_calls[0].function.arguments == '{"a": 1, "b": "tru'
+    answer = client(llm_server).chat.completions.create(model="m", messages=HI).choices[0].message
+    assert answer.content == "ok" and answer.model_extra["reasoning_content"] == "because"
+
+
+def test_strict_reasoning_answers_400_naming_the_message(llm_server: ScriptedLLMServer) -> None:
+    llm_server.require_reasoning_content = True
+    llm_server.script([Reply("accepted")])
+    call = {"id": "call_a", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    history = [*HI, {"role": "assistant", "content": None, "tool_calls": [call]},
+               {"role": "tool", "tool_call_id": "call_a", "content": "1"}]
+    with pytest.raises(openai.BadRequestError, match="message at message index 1"):
+        client(llm_server).chat.completions.create(model="m", messages=history)
+    history[1] = {**history[1], "reasoning_content": "r"}
+    assert client(llm_server).chat.completions.create(model="m", messages=history).choices[0].message.content == (
+        "accepted")
+
+
+def test_vllm_without_a_tool_parser_writes_the_calls_as_text(llm_server: ScriptedLLMServer) -> None:
+    llm_server.dialect = "vllm-no-tool-parser"
+    llm_server.script([ToolCalls([ToolCall("f", {"a": 1})])])
+    choice = client(llm_server).chat.completions.create(model="m", messages=HI).choices[0]
+    assert choice.finish_reason == "stop" and choice.message.tool_calls is None
+    assert choice.message.content == '<tool_call>\n{"name": "f", "arguments": {"a": 1}}\n</tool_call>'

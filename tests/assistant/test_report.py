@@ -10,7 +10,6 @@ from assistant.compose import compose_report
 from assistant.export import analysis_paragraph, bibtex_export, latex_export
 from assistant.report import fit_allocation
 from assistant.results import ToolResults, typed_results
-from assistant.trace import mentions, untraced_numbers
 from tools.assumption_text import assumption_text, codes
 from tools.calc.assumptions import Assumption
 from tools.registry import run_tool
@@ -130,15 +129,3 @@ def test_budget_report_hand_value() -> None:
     assert "## 2. Recommended configurations" in report.markdown
     assert report.markdown.count("\n| ") >= len(budget["candidates"]) + 1
 
-
-@pytest.mark.parametrize(("text", "value"), [("14.8B", 14.8e9), ("148 亿", 1.48e10), ("35%", 0.35),
-                                             ("8.16e18", 8.16e18), ("1,344", 1344), ("1.48万亿", 1.48e12)])
-def test_mentions_read_units(text: str, value: float) -> None:
-    assert mentions(text)[0].value == pytest.approx(value)
-
-
-def test_untraced_numbers_flags_only_what_matches_nothing() -> None:
-    results = [{"active_params": 65_403_520, "tokens": 14_796_800_000, "mfu": 0.35, "wall_clock_hours": 84.0}]
-    answer = "65.4M active, 14.8B tokens, MFU 35%, 3.5 days, top-2, but 123.4B tokens is made up."
-    assert untraced_numbers(answer, results=results) == ["123.4B"]
-    assert untraced_numbers("the user said 512 chars", results=[], user_text="512 字") == []

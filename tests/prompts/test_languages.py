@@ -170,7 +170,7 @@ def test_the_source_raises_failure_codes() -> None:
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_every_failure_code_has_a_sentence_using_only_its_values(language: str) -> None:
     errors = load(f"errors/{language}")
-    sentences = {**errors.table("expected"), **errors.table("failures")}
+    sentences = {**errors.table("expected"), **errors.table("failures"), **errors.table("stopped")}
     problems = {}
     raised = _raised_codes()
     for code, names_given in BUILT_CODES.items():

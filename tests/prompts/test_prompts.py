@@ -57,15 +57,17 @@ def test_load_is_cached_and_accepts_the_suffix() -> None:
 
 
 def test_system_prompt_renders_context_last() -> None:
-    rendered = load("system").render(context="Mode: LLM. The user's GPU is 8 × RTX 4090.")
+    rendered = load("system").render(arguments="`model`:\n- preset (string): Preset name",
+                                     context="Mode: LLM. The user's GPU is 8 × RTX 4090.")
     assert rendered.endswith("## Context for this conversation\nMode: LLM. The user's GPU is 8 × RTX 4090.")
+    assert "## Arguments\nMost tools take these objects. Give only the fields the user stated.\n`model`:" in rendered
     assert rendered.startswith("You are scaling-assistant, a bilingual (中文/English) assistant")
 
 
 def test_system_prompt_says_what_the_brief_requires() -> None:
     system = load("system")
-    assert system.id == "system" and system.version == 6
-    assert system.placeholders == ("context",)
+    assert system.id == "system" and system.version == 7
+    assert system.placeholders == ("arguments", "context")
     assert len(system.text.splitlines()) <= 60
     text = system.text
     for tool in (
@@ -75,17 +77,18 @@ def test_system_prompt_says_what_the_brief_requires() -> None:
     ):
         assert tool in text
     for phrase in (
-        "Every number you show must come from a tool result in this conversation.",
-        "Never do arithmetic yourself",
-        "in parallel in one round",
-        "if the user writes Chinese, answer in 简体中文",
-        "imply about 60–90 tokens per parameter at large budgets, not 20",
-        "Keep numbers exactly as the tools give them",
+        "Every number you show comes from a tool result in this conversation.",
+        "Do no arithmetic yourself",
+        "in parallel, in one round",
+        "Answer in the user's language (简体中文 or English)",
+        "imply about 60–90 at large budgets",
+        "Quote numbers as the tools give them",
         "ask one clear question",
-        "Name each default as a default",
-        "Do not fill in a value yourself",
-        "total_params for the total, active_params for the activated count",
-        "never in intermediate_size",
+        "each default named as a default",
+        "not even a typical value",
+        "go in total_params and active_params",
+        "never intermediate_size",
+        "fix every field it lists",
     ):
         assert phrase in text, phrase
 
@@ -94,10 +97,10 @@ def test_missing_placeholder_names_it() -> None:
     with pytest.raises(MissingPlaceholderError) as info:
         load("system").render()
     message = str(info.value)
-    assert "$context" in message
-    assert "render(context=...)" in message
+    assert "$arguments" in message
+    assert "render(arguments=...)" in message
     assert "'system'" in message
-    assert info.value.name == "context"
+    assert info.value.name == "arguments"
 
 
 def test_render_of_a_hand_written_template() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tools.registry import TOOLS, compact_schema, run_tool
+from tools.registry import SHARED, TOOLS, FieldDefinition, compact_schema, run_tool, shared_definitions, shared_refs
 
 WORKED_MODEL = {"preset": "minimind2-moe", "top_k": 1}
 WORKED_DATA = {"samples": 28.9e6, "mean_length": 512, "length_unit": "tokens"}
@@ -20,25 +20,32 @@ def test_every_tool_has_a_described_schema_derived_from_its_model() -> None:
         schema = spec.json_schema()
         assert schema["type"] == "object"
         assert spec.description, spec.name
-        assert schema == compact_schema(spec.input_model.model_json_schema())
+        assert schema == shared_refs(compact_schema(spec.input_model.model_json_schema()))
 
 
-def test_model_spec_fields_carry_descriptions_and_bounds() -> None:
-    schema = TOOLS["count_parameters"].json_schema()
-    model = schema["$defs"]["ModelSpec"]["properties"]
-    assert "preset" in model and "description" in model["preset"]
-    assert model["hidden_size"] == {"type": "integer", "minimum": 1, "maximum": 1_000_000,
-                                    "description": "Hidden size d_model"}
+def test_shared_objects_are_named_in_the_schema_and_defined_once() -> None:
+    """The model, the data and the hardware are defined in the argument list, not in each tool's schema."""
+    schema = TOOLS["chinchilla_analysis"].json_schema()
+    assert "$defs" not in schema
+    assert schema["properties"]["model"] == {"type": "object", "description": "`model` object (see Arguments)"}
+    assert schema["properties"]["hardware"]["type"] == "object"
+    assert schema["required"] == ["model", "data"]
+    definitions = shared_definitions()
+    model = {field.name: field for field in definitions["model"]}
+    assert model["hidden_size"] == FieldDefinition("hidden_size", "integer", False, "Hidden size d_model")
+    assert {field.name for field in definitions["hardware"] if field.required} == {"gpu"}
+    assert next(f for f in definitions["data"] if f.name == "length_unit").type == "tokens|chars"
 
 
 def test_compaction_keeps_every_field_and_the_required_ones() -> None:
-    """Optional fields lose only their null branch and null default; nothing else changes."""
+    """Optional fields lose only their null branch and null default; shared objects keep every field in their
+    definition; nothing else changes."""
     for spec in TOOLS.values():
         full, compact = spec.input_model.model_json_schema(), spec.json_schema()
         assert compact.get("required") == full.get("required")
-        for name, definition in full.get("$defs", {}).items():
-            assert set(compact["$defs"][name]["properties"]) == set(definition["properties"])
-            assert compact["$defs"][name].get("required") == definition.get("required")
+        assert set(compact["properties"]) == set(full["properties"])
+    for name, model in SHARED.items():
+        assert [f.name for f in shared_definitions()[name]] == list(model.model_json_schema()["properties"])
     original = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}], "default": None, "description": "x"}
     assert compact_schema(original) == {"type": "number", "minimum": 0, "description": "x"}
     kept = {"anyOf": [{"type": "number"}, {"type": "null"}], "default": 3}  # a real default stays as it is

@@ -46,6 +46,15 @@ RENDER_TABLE = [
     pytest.param(Event("final", text="# Report\n\ndone"),
                  gr.ChatMessage(role="assistant", content="# Report\n\ndone"), id="final"),
     pytest.param(Event("final", text=""), None, id="final-empty"),
+    pytest.param(Event("progress", text="⏳ Waiting for the model (20 s)…"),
+                 gr.ChatMessage(role="assistant", content="",
+                                metadata={"title": "⏳ Waiting for the model (20 s)…", "id": "progress",
+                                          "status": "pending"}), id="progress-pending"),
+    pytest.param(Event("tool_result", tool="describe_gpu", call_id="c4", ok=True,
+                       text="未执行：这一轮已经做过同样的调用", result={"not_run": "repeated", "values": {}}),
+                 gr.ChatMessage(role="assistant", content="⏭ 未执行：这一轮已经做过同样的调用",
+                                metadata={"title": "GPU specifications", "id": "c4", "status": "done"}),
+                 id="tool_result-not-run"),
     pytest.param(Event("text", text=""), None, id="text-empty"),
 ]
 
@@ -77,6 +86,8 @@ GROUP_RUNNING = gr.ChatMessage(role="assistant", content="",
 PENDING = gr.ChatMessage(role="assistant", content=ARGS, metadata={
     "title": "Count parameters", "id": "c1", "status": "pending", "parent_id": "tools-1"})
 STREAM = gr.ChatMessage(role="assistant", content="Hel", metadata={"status": "pending"})
+WAITING = gr.ChatMessage(role="assistant", content="",
+                         metadata={"title": "⏳ Waiting for the model (10 s)…", "id": "progress", "status": "pending"})
 
 APPLY_TABLE = [
     pytest.param([USER], Event("tool_start", tool="count_parameters", call_id="c1",
@@ -116,6 +127,15 @@ APPLY_TABLE = [
     pytest.param([USER, STREAM], Event("error", text="Sorry"),
                  [USER, gr.ChatMessage(role="assistant", content="Hel", metadata={}),
                   gr.ChatMessage(role="assistant", content="Sorry")], id="error-settles-and-appends"),
+    pytest.param([USER, WAITING], Event("progress", text="⏳ Waiting for the model (20 s)…"),
+                 [USER, gr.ChatMessage(role="assistant", content="",
+                                       metadata={"title": "⏳ Waiting for the model (20 s)…", "id": "progress",
+                                                 "status": "pending"})],
+                 id="progress-replaces-the-earlier-wait"),
+    pytest.param([USER, WAITING], Event("text", text="Hel"), [USER, STREAM], id="progress-goes-when-text-comes"),
+    pytest.param([USER, WAITING], Event("notice", text="⚠️ endpoint failed"),
+                 [USER, gr.ChatMessage(role="assistant", content="⚠️ endpoint failed")],
+                 id="progress-goes-at-a-notice"),
     pytest.param([gr.ChatMessage(role="assistant", content="old", metadata={"status": "pending"}),
                   USER], Event("final", text="new"),
                  [gr.ChatMessage(role="assistant", content="old", metadata={"status": "pending"}), USER,

@@ -41,6 +41,29 @@ class CalcInputError(ValueError):
         super().__init__(message)
 
 
+class CalcInputErrorGroup(CalcInputError):
+    """Several inputs wrong at once (``errors``), said together so that one correction fixes them all.
+
+    It is a :class:`CalcInputError` for callers that show one: the first error's field, value and code, and every
+    error's message.
+    """
+
+    def __init__(self, errors: list[CalcInputError]) -> None:
+        first = errors[0]
+        super().__init__(field=first.field, value=first.value, expected=first.expected, code=first.code,
+                         values=first.values, why=first.why)
+        self.errors = tuple(errors)
+        self.args = ("; ".join(str(error) for error in errors),)
+
+
+def raise_all(errors: list[CalcInputError]) -> None:
+    """Raise the one error, or all of them as a :class:`CalcInputErrorGroup`; nothing when there is none."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise CalcInputErrorGroup(errors)
+
+
 def require_int(field: str, value: object, *, minimum: int = 1, maximum: int | None = None) -> int:
     """Return ``value`` if it is an int within [minimum, maximum], else raise CalcInputError."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
@@ -60,8 +83,11 @@ def require_number(
     maximum: float | None = None,
     allow_minimum: bool = False,
 ) -> float:
-    """Return ``float(value)`` if it is a finite number > minimum (or >= with allow_minimum)."""
-    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("nan")
+    """Return ``float(value)`` if it is a finite number > minimum (or >= with allow_minimum).
+
+    An integer past the largest float (``10**400``) is refused as out of range, not raised as OverflowError.
+    """
+    number = _as_float(value)
     too_small = number < minimum if allow_minimum else number <= minimum
     too_large = maximum is not None and number > maximum
     if number != number or too_small or too_large or number in (float("inf"), float("-inf")):
@@ -70,6 +96,16 @@ def require_number(
                              code=code, values={"minimum": minimum} if maximum is None else {"minimum": minimum,
                                                                                              "maximum": maximum})
     return number
+
+
+def _as_float(value: object) -> float:
+    """``value`` as a float: NaN for what is not a number, ±inf for an integer too large for a float."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return float("nan")
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
 
 
 def _range_text(kind: str, minimum: int, maximum: int | None) -> str:

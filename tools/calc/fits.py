@@ -208,7 +208,7 @@ class ScalingFit:
 
     def optimal_for_params(self, *, params: float) -> Allocation:
         """The budget (and tokens) at which a model of ``params`` is compute-optimal."""
-        n = require_number("params", params, maximum=_MAX_PARAMS)
+        n = require_number("params", params, minimum=1.0, maximum=_MAX_PARAMS, allow_minimum=True)  # a count: ≥ 1
         return self._allocation(compute=self.params_law.solve(y=n), params=n)
 
     def predicted_loss(self, *, params: float, tokens: float) -> LossPrediction | None:

@@ -15,6 +15,7 @@ because the board powers are mostly [U] and GPUs rarely sit at board power (Olmo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tools.calc.errors import CalcInputError, require_int, require_number
@@ -22,6 +23,7 @@ from tools.calc.hardware import Gpu
 
 MAX_TRAINING_FLOPS = 1e32  # far above any run on record (Llama 3.1 405B: 3.8e25; literature §9a)
 MAX_GPU_COUNT = 1_000_000
+_CURRENCY = re.compile(r"[A-Za-z]{3}")  # an ISO 4217 code: USD, CNY, EUR
 MAX_PUE = 3.0  # sanity bound on power usage effectiveness (>= 1 by definition)
 _SECONDS_PER_HOUR = 3600.0
 
@@ -113,14 +115,20 @@ def _check_common(gpu: object, gpu_count: object, mfu: object) -> tuple[Gpu, int
     return gpu, count, utilisation
 
 
-def _check_price(price: object, currency: object) -> tuple[float | None, str]:
-    if not isinstance(currency, str) or not 1 <= len(currency.strip()) <= 10:
+def check_currency(currency: object) -> str:
+    """``currency`` as a three-letter code (ISO 4217: USD, CNY, EUR), upper-cased; anything else is refused."""
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency.strip()):
         raise CalcInputError(field="currency", value=currency,
                              expected="a currency code such as 'USD' or 'CNY'", code="currency_code")
+    return currency.strip().upper()
+
+
+def _check_price(price: object, currency: object) -> tuple[float | None, str]:
+    code = check_currency(currency)
     if price is None:
-        return None, currency.strip()
+        return None, code
     price_value = require_number("price_per_gpu_hour", price, minimum=0.0, maximum=1e6, allow_minimum=True)
-    return price_value, currency.strip()
+    return price_value, code
 
 
 def _time_notes(gpu: Gpu, mfu: float) -> list[str]:

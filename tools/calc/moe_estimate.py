@@ -64,7 +64,7 @@ def estimate_active_params(
     expert_fraction: float | None = None,
 ) -> ActiveEstimate:
     """Estimate activated parameters from the total and the expert layout (see module doc)."""
-    require_number("total_params", total_params, maximum=1e14)
+    require_number("total_params", total_params, minimum=1.0, maximum=1e14, allow_minimum=True)
     require_int("num_routed_experts", num_routed_experts, maximum=100_000)
     require_int("top_k", top_k, maximum=num_routed_experts)
     require_int("num_shared_experts", num_shared_experts, minimum=0, maximum=1_000)

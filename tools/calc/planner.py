@@ -172,7 +172,7 @@ def _memory_setup(budget: PlanBudget, request: PlanRequest, seq_len: int,
                   notes: list[Assumption]) -> MemorySetup | None:
     zero = DEFAULT_ZERO_STAGE if request.zero_stage is None else require_int(
         "zero_stage", request.zero_stage, minimum=0, maximum=3)
-    states = optimizer_states(request.optimizer or DEFAULT_OPTIMIZER)
+    states = optimizer_states(DEFAULT_OPTIMIZER if request.optimizer is None else request.optimizer)
     micro = DEFAULT_MICRO_BATCH if request.micro_batch is None else require_int(
         "micro_batch", request.micro_batch, maximum=1_000_000)
     if request.recompute not in RECOMPUTE_MODES:
@@ -230,11 +230,11 @@ def make_plan(*, request: PlanRequest) -> Plan:
     notes: list[Assumption] = []
     budget = plan_budget(hardware=request.hardware, architectures=request.architectures, days=request.days,
                          gpu_hours=request.gpu_hours, budget=request.budget, compute_flops=request.compute_flops)
-    fit = get_fit(request.fit or DEFAULT_FIT)
+    fit = get_fit(DEFAULT_FIT if request.fit is None else request.fit)  # "" is a name, and not a fit
     if request.fit is None:
         notes.append(assume("plan_fit_default", headline=True, fit=fit.name))
     if request.unique_tokens is not None:
-        require_number("unique_tokens", request.unique_tokens, maximum=1e18)
+        require_number("unique_tokens", request.unique_tokens, minimum=1.0, maximum=1e18, allow_minimum=True)
     vocab = require_int("vocab_size", request.vocab_size, maximum=10_000_000) if request.vocab_size is not None \
         else DEFAULT_VOCAB_SIZE
     if request.vocab_size is None:

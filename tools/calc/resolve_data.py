@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tools.calc.assumptions import Assumption, assume
-from tools.calc.errors import CalcInputError, require_int, require_number
+from tools.calc.errors import CalcInputError, raise_all, require_int, require_number
 from tools.calc.tokens import DEFAULT_TOKENS_PER_CHAR, tokens_from_samples
 
 DEFAULT_SEQ_LEN = 2048
@@ -54,7 +54,7 @@ def resolve_data(*, description: DataDescription) -> ResolvedData:
     epochs = 1.0 if d.epochs is None else require_number("epochs", d.epochs, maximum=1e4)
     assumptions: list[Assumption] = []
     if d.tokens is not None:
-        tokens = require_number("tokens", d.tokens, maximum=1e17)
+        tokens = require_number("tokens", d.tokens, minimum=1.0, maximum=1e17, allow_minimum=True)  # a count: ≥ 1
         if d.tokens_per_char is not None:
             raise CalcInputError(field="tokens_per_char", value=d.tokens_per_char,
                                  expected="unset when the data is given in tokens", code="tokens_per_char_with_tokens")
@@ -65,15 +65,18 @@ def resolve_data(*, description: DataDescription) -> ResolvedData:
         else:
             assumptions.append(assume("tokens_given"))
     else:
+        missing = []  # every missing field at once
         if d.samples is None:
-            raise CalcInputError(field="samples", value=None, expected="the number of samples (or the training "
-                                 "tokens) beside the mean length", code="samples_missing")
+            missing.append(CalcInputError(field="samples", value=None, expected="the number of samples (or the "
+                                          "training tokens) beside the mean length", code="samples_missing"))
         if d.mean_length is None:
-            raise CalcInputError(field="mean_length", value=None, expected="the mean sample length, in tokens or "
-                                 "characters, beside the number of samples", code="mean_length_missing")
+            missing.append(CalcInputError(field="mean_length", value=None, expected="the mean sample length, in "
+                                          "tokens or characters, beside the number of samples",
+                                          code="mean_length_missing"))
         if d.length_unit is None:
-            raise CalcInputError(field="length_unit", value=None, expected="'tokens' or 'chars': whether the mean "
-                                 "length counts tokens or characters", code="length_unit_missing")
+            missing.append(CalcInputError(field="length_unit", value=None, expected="'tokens' or 'chars': whether "
+                                          "the mean length counts tokens or characters", code="length_unit_missing"))
+        raise_all(missing)
         count = tokens_from_samples(samples=d.samples, mean_length=d.mean_length, epochs=epochs,
                                     length_unit=d.length_unit, tokens_per_char=d.tokens_per_char)
         tokens = count.tokens

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tools.calc.assumptions import Assumption, assume
 from tools.calc.errors import require_int, require_number
-from tools.calc.gpu_time import MAX_GPU_COUNT, default_mfu
+from tools.calc.gpu_time import MAX_GPU_COUNT, check_currency, default_mfu
 from tools.calc.hardware import Gpu, find_gpu
 
 DEFAULT_CURRENCY = "USD"
@@ -63,7 +63,7 @@ def resolve_hardware(*, description: HardwareDescription, is_moe: bool) -> Resol
     price = None
     if d.price_per_gpu_hour is not None:
         price = require_number("price_per_gpu_hour", d.price_per_gpu_hour, maximum=1e6, allow_minimum=True)
-    currency = (d.currency or d.default_currency).strip().upper()
+    currency = check_currency(d.default_currency if d.currency is None else d.currency)
     if price is not None and d.currency is None:
         assumptions.append(assume("currency_default", headline=True, currency=currency))
     return ResolvedHardware(gpu=gpu, gpu_count=count, mfu=mfu, mfu_given=d.mfu is not None, price_per_gpu_hour=price,

@@ -23,6 +23,7 @@ total and the expert layout (:mod:`tools.calc.moe_estimate`, approximate).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -35,7 +36,7 @@ from tools.calc.params import ParameterBreakdown, count_parameters
 from tools.calc.preset_match import match_preset, stated_tolerance
 from tools.calc.presets import Preset, active_under_convention, find_preset
 from tools.calc.shape_changes import apply_layout_changes
-from tools.calc.shapes import ModelShape, build_shape
+from tools.calc.shapes import MAX_DIM, MAX_EXPERTS, MAX_HEADS, MAX_LAYERS, ModelShape, build_shape
 
 ValueBasis = Literal["counted", "stated", "estimated"]
 TopKOrigin = Literal["stated", "preset", "config"]
@@ -164,22 +165,24 @@ _REQUIRED_DIMENSIONS = ("hidden_size", "vocab_size", "num_layers", "num_heads")
 
 # --- input checks ---------------------------------------------------------------------------------
 
-_INT_FIELDS = ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim",
-               "intermediate_size", "num_experts", "top_k", "expert_intermediate_size",
-               "shared_expert_intermediate_size", "moe_every")
+# Each count's largest value, as the shape itself bounds it (tools.calc.shapes), checked before anything is built.
+_INT_FIELDS = {"vocab_size": MAX_DIM, "hidden_size": MAX_DIM, "num_layers": MAX_LAYERS, "num_heads": MAX_HEADS,
+               "num_kv_heads": MAX_HEADS, "head_dim": MAX_DIM, "intermediate_size": MAX_DIM, "num_experts": MAX_EXPERTS,
+               "top_k": MAX_EXPERTS, "expert_intermediate_size": MAX_DIM, "shared_expert_intermediate_size": MAX_DIM,
+               "moe_every": MAX_LAYERS}
 
 
 def _validated(d: ModelDescription) -> ModelDescription:
-    for name in _INT_FIELDS:
+    for name, maximum in _INT_FIELDS.items():
         value = getattr(d, name)
         if value is not None:
-            require_int(name, value, maximum=10_000_000)
+            require_int(name, value, maximum=maximum)
     for name in ("num_shared_experts", "first_k_dense"):
         if getattr(d, name) is not None:
             require_int(name, getattr(d, name), minimum=0, maximum=10_000)
     for name in ("total_params", "active_params"):
         if getattr(d, name) is not None:
-            require_number(name, getattr(d, name), maximum=1e14)
+            require_number(name, getattr(d, name), minimum=1.0, maximum=1e14, allow_minimum=True)  # a count: ≥ 1
     if d.granularity is not None:
         require_number("granularity", d.granularity, maximum=1e4)
     if d.expert_fraction is not None and not 0 < require_number("expert_fraction", d.expert_fraction) < 1:
@@ -208,6 +211,9 @@ def _from_architecture(d: ModelDescription, source: ModelSource) -> ResolvedMode
         assumptions.append(assume("arch_preset", preset=preset.display_name, source=preset.citation))
     else:
         config = d.hf_config
+        if not isinstance(config, Mapping):
+            raise CalcInputError(field="hf_config", value=type(config).__name__, expected="a JSON object",
+                                 code="json_object")
         label = d.config_name or f"config.json ({config.get('model_type', 'hf-config')})"
         preset_key = None
         assumptions.append(assume("arch_config", model_type=str(config.get("model_type", "?"))))

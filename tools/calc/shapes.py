@@ -30,8 +30,10 @@ from tools.calc.errors import CalcInputError, require_int
 NormKind = Literal["rmsnorm", "layernorm"]
 QkNormKind = Literal["none", "per_head", "full_width"]
 
-_MAX_DIM = 10_000_000  # far above any real width; catches unit mistakes (e.g. 4e9 hidden)
-_MAX_LAYERS = 10_000
+MAX_DIM = 10_000_000  # far above any real width; catches unit mistakes (e.g. 4e9 hidden)
+MAX_LAYERS = 10_000
+MAX_HEADS = 100_000
+MAX_EXPERTS = 100_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,11 +52,11 @@ class MlaShape:
 
     def __post_init__(self) -> None:
         if self.q_lora_rank is not None:
-            require_int("q_lora_rank", self.q_lora_rank, maximum=_MAX_DIM)
-        require_int("kv_lora_rank", self.kv_lora_rank, maximum=_MAX_DIM)
-        require_int("qk_nope_head_dim", self.qk_nope_head_dim, minimum=0, maximum=_MAX_DIM)
-        require_int("qk_rope_head_dim", self.qk_rope_head_dim, minimum=0, maximum=_MAX_DIM)
-        require_int("v_head_dim", self.v_head_dim, maximum=_MAX_DIM)
+            require_int("q_lora_rank", self.q_lora_rank, maximum=MAX_DIM)
+        require_int("kv_lora_rank", self.kv_lora_rank, maximum=MAX_DIM)
+        require_int("qk_nope_head_dim", self.qk_nope_head_dim, minimum=0, maximum=MAX_DIM)
+        require_int("qk_rope_head_dim", self.qk_rope_head_dim, minimum=0, maximum=MAX_DIM)
+        require_int("v_head_dim", self.v_head_dim, maximum=MAX_DIM)
         if self.qk_nope_head_dim + self.qk_rope_head_dim < 1:
             raise CalcInputError(
                 field="qk_nope_head_dim", value=self.qk_nope_head_dim,
@@ -105,12 +107,12 @@ class MoeShape:
     expert_bias: bool = False
 
     def __post_init__(self) -> None:
-        require_int("num_experts", self.num_experts, maximum=100_000)
-        require_int("expert_intermediate_size", self.expert_intermediate_size, maximum=_MAX_DIM)
+        require_int("num_experts", self.num_experts, maximum=MAX_EXPERTS)
+        require_int("expert_intermediate_size", self.expert_intermediate_size, maximum=MAX_DIM)
         require_int("top_k", self.top_k, maximum=self.num_experts)
         require_int("num_shared_experts", self.num_shared_experts, minimum=0, maximum=1_000)
         if self.num_shared_experts:
-            require_int("shared_expert_intermediate_size", self.shared_expert_intermediate_size, maximum=_MAX_DIM)
+            require_int("shared_expert_intermediate_size", self.shared_expert_intermediate_size, maximum=MAX_DIM)
         if self.shared_expert_gate and not self.num_shared_experts:
             raise CalcInputError(
                 field="shared_expert_gate", value=True, expected="False when num_shared_experts is 0",
@@ -137,7 +139,7 @@ def moe_layer_indices(
     ``decoder_sparse_step`` rule ``(i + 1) % n == 0``. ``dense_layers`` lists extra dense layers
     (Qwen2-MoE's ``mlp_only_layers``).
     """
-    require_int("num_layers", num_layers, maximum=_MAX_LAYERS)
+    require_int("num_layers", num_layers, maximum=MAX_LAYERS)
     require_int("first_k_dense", first_k_dense, minimum=0, maximum=num_layers)
     require_int("every", every, maximum=num_layers)
     skip = set(dense_layers)
@@ -184,10 +186,10 @@ class ModelShape:
     source: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        require_int("vocab_size", self.vocab_size, maximum=_MAX_DIM)
-        require_int("hidden_size", self.hidden_size, maximum=_MAX_DIM)
-        require_int("num_layers", self.num_layers, maximum=_MAX_LAYERS)
-        require_int("num_heads", self.num_heads, maximum=100_000)
+        require_int("vocab_size", self.vocab_size, maximum=MAX_DIM)
+        require_int("hidden_size", self.hidden_size, maximum=MAX_DIM)
+        require_int("num_layers", self.num_layers, maximum=MAX_LAYERS)
+        require_int("num_heads", self.num_heads, maximum=MAX_HEADS)
         if self.num_kv_heads is None:
             object.__setattr__(self, "num_kv_heads", self.num_heads)
         require_int("num_kv_heads", self.num_kv_heads, maximum=self.num_heads)
@@ -206,8 +208,8 @@ class ModelShape:
                     code="head_dim_needed", values={"hidden": self.hidden_size, "heads": self.num_heads},
                 )
             object.__setattr__(self, "head_dim", self.hidden_size // self.num_heads)
-        require_int("head_dim", self.head_dim, maximum=_MAX_DIM)
-        require_int("intermediate_size", self.intermediate_size, minimum=0, maximum=_MAX_DIM)
+        require_int("head_dim", self.head_dim, maximum=MAX_DIM)
+        require_int("intermediate_size", self.intermediate_size, minimum=0, maximum=MAX_DIM)
         if self.qk_norm not in ("none", "per_head", "full_width"):
             raise CalcInputError(
                 field="qk_norm", value=self.qk_norm, expected="'none', 'per_head' or 'full_width'",
@@ -216,7 +218,7 @@ class ModelShape:
         if self.norm not in ("rmsnorm", "layernorm"):
             raise CalcInputError(field="norm", value=self.norm, expected="'rmsnorm' or 'layernorm'",
                                  code="one_of", values={"choices": ("rmsnorm", "layernorm")})
-        require_int("max_position_embeddings", self.max_position_embeddings, minimum=0, maximum=_MAX_DIM)
+        require_int("max_position_embeddings", self.max_position_embeddings, minimum=0, maximum=MAX_DIM)
         require_int("num_mtp_modules", self.num_mtp_modules, minimum=0, maximum=64)
         if self.moe is not None:
             bad = [i for i in self.moe.moe_layers if not 0 <= i < self.num_layers]

@@ -40,7 +40,7 @@ def tokens_from_samples(
     tokens_per_char: float | None = None,
 ) -> TokenCount:
     """tokens = samples × mean length (× tokens per character) × epochs."""
-    require_number("samples", samples, maximum=1e15)
+    require_number("samples", samples, minimum=1.0, maximum=1e15, allow_minimum=True)  # a count: ≥ 1
     require_number("mean_length", mean_length, maximum=1e8)
     require_number("epochs", epochs, maximum=1e4)
     if length_unit not in ("tokens", "chars"):

@@ -67,9 +67,11 @@ SUPPORTED_MODEL_TYPES = tuple(_READERS)
 def _model_type(config: Mapping[str, Any]) -> str:
     model_type = config.get("model_type")
     architectures = config.get("architectures") or []
-    if not isinstance(architectures, list):
+    if not isinstance(architectures, list) or not all(isinstance(name, str) for name in architectures):
         raise CalcInputError(field="architectures", value=architectures, expected="a list of class names",
                              code="list_of_names")
+    if model_type is not None and not isinstance(model_type, str):
+        raise CalcInputError(field="model_type", value=model_type, expected="text", code="text")
     for architecture in architectures:
         if (model_type, architecture) in _REMOTE_CODE_TYPES:
             return _REMOTE_CODE_TYPES[(model_type, architecture)]

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tools.calc.errors import CalcInputError
+from tools.calc.errors import CalcInputError, require_int
+from tools.calc.shapes import MAX_DIM, MAX_HEADS, MAX_LAYERS
 
 _MISSING: Any = object()
 
@@ -182,14 +183,18 @@ class ConfigFields:
         if not isinstance(act, str) or act not in ACTIVATIONS:
             raise CalcInputError(field="hidden_act", value=act, expected=f"one of {', '.join(sorted(ACTIVATIONS))}",
                                  code="one_of", values={"choices": tuple(sorted(ACTIVATIONS))})
-        heads = self.integer("num_attention_heads")
+        # In range before a family reader builds anything from them (a list of the layers, a width from the
+        # hidden size): a 229-byte config must not claim 3e7 layers and take gigabytes first.
+        heads = require_int("num_attention_heads", self.integer("num_attention_heads"), maximum=MAX_HEADS)
+        head_dim = self.integer("head_dim", head_dim_default)
         return {
-            "vocab_size": self.integer("vocab_size"),
-            "hidden_size": self.integer("hidden_size"),
-            "num_layers": self.integer("num_hidden_layers"),
+            "vocab_size": require_int("vocab_size", self.integer("vocab_size"), maximum=MAX_DIM),
+            "hidden_size": require_int("hidden_size", self.integer("hidden_size"), maximum=MAX_DIM),
+            "num_layers": require_int("num_hidden_layers", self.integer("num_hidden_layers"), maximum=MAX_LAYERS),
             "num_heads": heads,
-            "num_kv_heads": self.integer("num_key_value_heads", heads),
-            "head_dim": self.integer("head_dim", head_dim_default),
+            "num_kv_heads": require_int("num_key_value_heads", self.integer("num_key_value_heads", heads),
+                                        maximum=heads),
+            "head_dim": head_dim if head_dim is None else require_int("head_dim", head_dim, maximum=MAX_DIM),
             "tied_embeddings": self.flag("tie_word_embeddings", tied_default),
         }
 

@@ -43,7 +43,8 @@ def qwen_moe_layers(fields: ConfigFields, num_layers: int) -> tuple[int, ...]:
     if step < 1:
         raise CalcInputError(field="decoder_sparse_step", value=step, expected="an integer >= 1",
                              code="int_at_least", values={"minimum": 1})
-    return tuple(i for i in range(num_layers) if i not in only_mlp and (i + 1) % step == 0)
+    dense = set(only_mlp)
+    return tuple(i for i in range(num_layers) if i not in dense and (i + 1) % step == 0)
 
 
 def dense_width(fields: ConfigFields, *, num_layers: int, moe_layers: tuple[int, ...], key: str) -> int:
