@@ -21,6 +21,7 @@ import importlib.util
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -165,6 +166,24 @@ def _ui_language(saved: str | None, request: gr.Request | None) -> str:
     return pick_lang(header.split(",")[0].strip())
 
 
+def _gradio_session_forgetter(demo: gr.Blocks) -> Callable[[str], None]:
+    """Drops a closed page's state from gradio's state holder. Gradio keeps each page's copy of the interface
+    config (``SessionState``, about 1.5 MB here) after the page closes, only removing the oldest past
+    ``state_session_capacity`` (10,000 pages): memory that grows with every visitor. The app needs none of it after
+    the page's ``unload``: the conversation is in the browser. (``state_holder`` is gradio's attribute, set at
+    launch; looked up when a page closes.)"""
+
+    def forget(session_hash: str) -> None:
+        holder = getattr(demo, "state_holder", None)
+        if holder is None:
+            return
+        with holder.lock:
+            holder.session_data.pop(session_hash, None)
+            holder.time_last_used.pop(session_hash, None)
+
+    return forget
+
+
 def build_app(conversation_factory: ConversationFactory | None = None, *, settings: Settings | None = None
               ) -> gr.Blocks:
     """The app. ``conversation_factory(settings)`` makes each session's Conversation (default:
@@ -176,6 +195,7 @@ def build_app(conversation_factory: ConversationFactory | None = None, *, settin
     labels = Labels()
     with gr.Blocks(title="Scaling assistant", analytics_enabled=False,
                    delete_cache=(CACHE_TTL_S, CACHE_TTL_S)) as demo:
+        chat.open_sessions.forget = _gradio_session_forgetter(demo)
         session = gr.State(None, time_to_live=SESSION_IDLE_S, delete_callback=_drop_session)
         saved_chat = gr.BrowserState([], storage_key="scaling-assistant-chat", secret=browser_secret())
         saved_lang = gr.BrowserState("", storage_key="scaling-assistant-ui-language", secret=browser_secret())

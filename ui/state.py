@@ -142,12 +142,17 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 class OpenSessions:
     """The sessions of open pages by gradio's session hash, so the page's ``unload`` can release its session at
-    once (gradio keeps a closed page's ``gr.State`` for an hour), and give the freed memory back to the system."""
+    once (gradio keeps a closed page's ``gr.State`` for an hour), then forget the page's server-side state
+    (``forget``, set by the app: gradio's own per-page copy of the interface, about 1.5 MB, which it would keep until
+    10,000 pages had come after it) and give the freed memory back to the system. Nothing of the conversation is
+    lost: the browser keeps it, and a page that comes back is rebuilt from it."""
 
-    def __init__(self) -> None:
+    def __init__(self, forget: Callable[[str], None] | None = None) -> None:
         self._sessions: dict[str, ChatSession] = {}
+        self._closed: set[str] = set()
         self._lock = threading.Lock()
         self._trim: threading.Timer | None = None
+        self.forget = forget
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -156,22 +161,31 @@ class OpenSessions:
         if session_hash:
             with self._lock:
                 self._sessions[session_hash] = session
+                self._closed.discard(session_hash)
 
     def release(self, session_hash: str | None) -> None:
-        with self._lock:
-            session = self._sessions.pop(session_hash or "", None)
-        if session is None:
+        """The page ``session_hash`` closed (any page: a form-only page has server state too)."""
+        if not session_hash:
             return
-        session.release()
         with self._lock:
-            if self._trim is None:  # one trim after a burst of closing pages
+            session = self._sessions.pop(session_hash, None)
+            self._closed.add(session_hash)
+        if session is not None:
+            session.release()
+        with self._lock:
+            if self._trim is None:  # one pass after a burst of closing pages
                 self._trim = threading.Timer(TRIM_DELAY_S, self._give_back)
                 self._trim.daemon = True
                 self._trim.start()
 
     def _give_back(self) -> None:
+        """Forget the closed pages' server state (after the unload events have ended), then trim."""
         with self._lock:
             self._trim = None
+            closed, self._closed = self._closed, set()
+        if self.forget is not None:
+            for session_hash in closed:
+                self.forget(session_hash)
         trim = _malloc_trim()
         if trim is not None:
             gc.collect()  # the sessions' objects in reference cycles first

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from gradio_client import Client
 
 from assistant.calculator import FIELDS
@@ -201,3 +202,30 @@ def test_the_calculators_exports_are_made_when_asked_for() -> None:
     _run_calculator(*_form(gpu_count="16"), "en", files)  # a new report: the old files go
     assert not Path(folder).exists()
     files.forget()
+
+
+def test_a_closed_page_leaves_no_state_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gradio would keep each closed page's copy of the interface until 10,000 pages came after it; the app drops
+    it, and its conversation, once the page's heartbeat connection ends (the browser keeps the conversation)."""
+    import time
+
+    from assistant.settings import Settings
+    from tests.ui.conftest import free_port
+    from ui import state
+    from ui.app import build_app, launch_options
+
+    monkeypatch.setattr(state, "TRIM_DELAY_S", 0.1)
+    demo = build_app(settings=Settings(force_offline=True))
+    _, url, _ = demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True, **launch_options())
+    try:
+        page = Client(url, verbose=False)
+        page.predict(ZH_EXAMPLE, [], api_name="/chat")
+        assert page.session_hash in demo.state_holder.session_data
+        page.close()  # the heartbeat ends, as when a tab closes
+        deadline = time.monotonic() + 60  # a bound on waiting for the event, not a timing assertion
+        while page.session_hash in demo.state_holder.session_data and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert page.session_hash not in demo.state_holder.session_data
+        assert not [key for key in demo.state_holder.time_last_used if key == page.session_hash]
+    finally:
+        demo.close()
