@@ -6,8 +6,9 @@ arguments as quantities (145M, not 145000000.0); the view lands on the start of 
 one click away, and a concept link of the report opens in the side panel; 4. switch the interface to English
 while a follow-up is being answered; 5. download the Markdown export (made when clicked) and check it; open the
 plots (made when opened); 6. reload: the history is still there, and a follow-up continues the same plan.
-Phone (390 px): the welcome example, the answer's start in view, nothing wider than the screen, the exports and
-the plots. Also: Enter pressed while an input method (IME) is still composing must not send half-typed text.
+Short journeys on a 390 px phone in Chinese and in English, and on an English desktop: the welcome example, the
+answer's start in view, nothing wider than the screen, the exports and the plots. Also: Enter pressed while an
+input method (IME) is still composing must not send half-typed text.
 Screenshots are saved to test-artifacts/.
 
 Every wait is on something shown (never on the network going idle, never on a time): the assertions retry up
@@ -58,8 +59,9 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
-def _open(browser: object, app_url: str, viewport: dict[str, int], **options: object) -> tuple[object, Page]:
-    context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True, **options)
+def _open(browser: object, app_url: str, viewport: dict[str, int], locale: str = "zh-CN",
+          **options: object) -> tuple[object, Page]:
+    context = browser.new_context(viewport=viewport, locale=locale, accept_downloads=True, **options)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(app_url)
@@ -76,11 +78,20 @@ def page(browser: object, app_url: str) -> Iterator[Page]:
         context.close()
 
 
-@pytest.fixture
-def phone(browser: object, app_url: str) -> Iterator[Page]:
-    context, page = _open(browser, app_url, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+SCREENS = {"phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2},
+           "desktop": {"viewport": DESKTOP}}
+
+
+@pytest.fixture(params=[("phone", "zh-CN"), ("phone", "en-US"), ("desktop", "en-US")],
+                ids=["phone-zh", "phone-en", "desktop-en"])
+def screen(browser: object, app_url: str, request: pytest.FixtureRequest) -> Iterator[tuple[str, Page]]:
+    """A 390 px phone whose browser asks for Chinese, one that asks for English (the interface follows), and an
+    English desktop (the desktop journey above is in Chinese)."""
+    kind, locale = request.param
+    options = dict(SCREENS[kind])
+    context, page = _open(browser, app_url, options.pop("viewport"), locale, **options)
     try:
-        yield page
+        yield kind, page
     finally:
         context.close()
 
@@ -177,25 +188,39 @@ def test_the_journey(page: Page, tmp_path: Path) -> None:
     _shot(page, "3-after-reload")
 
 
-def test_the_phone_journey(phone: Page) -> None:
+# per interface language: the welcome's heading, the example clicked in the empty chat, the answer's first words,
+# the folded tool calls, the full report and the plots section
+PHONE_TEXTS = {
+    "zh": ("规划一次预训练", ZH_EXAMPLE_START, "理解为：", r"🛠 5 个工具 · [\d.]+ 秒", "📄 完整报告", "图表"),
+    "en": ("Plan a pre-training run", "DeepSeek-V3, 14.8T tokens", "Understood as:", r"🛠 5 tools · [\d.]+ s",
+           "📄 Full report", "Plots"),
+}
+
+
+def test_the_short_journey(screen: tuple[str, Page]) -> None:
+    kind, phone = screen
+    language = "zh" if phone.evaluate("navigator.language").startswith("zh") else "en"
+    welcome, example, first_words, tools, report, plots = PHONE_TEXTS[language]
     chatbot = phone.locator("#chatbot")
-    expect(chatbot.get_by_text("规划一次预训练")).to_be_visible()
-    _shot(phone, "5-phone-welcome", full_page=False)
-    chatbot.get_by_text("DeepSeek-V3, 14.8T tokens").first.click()  # an example in the empty chat (answered in English)
-    expect(chatbot.get_by_text(re.compile(r"🛠 5 tools · [\d.]+ s"))).to_be_visible()
-    answer_start = chatbot.get_by_text("Understood as:").first
+    expect(chatbot.get_by_text(welcome)).to_be_visible()
+    _shot(phone, f"5-{kind}-{language}-welcome", full_page=False)
+    chatbot.get_by_text(example).first.click()  # an example in the empty chat
+    expect(chatbot.get_by_text(re.compile(tools))).to_be_visible()
+    answer_start = chatbot.get_by_text(first_words).first
     expect(answer_start).to_be_visible()
-    expect(chatbot.get_by_text("📄 Full report").first).to_be_visible()
+    expect(chatbot.get_by_text(report).first).to_be_visible()
     expect(answer_start).to_be_in_viewport()
-    _shot(phone, "5-phone-answer", full_page=False)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the screen
+    _shot(phone, f"5-{kind}-{language}-answer", full_page=False)
+    width = SCREENS[kind]["viewport"]["width"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the screen
     expect(phone.locator("#chat-export-markdown")).to_be_visible()
-    phone.locator("#chat-plots").get_by_text("图表").first.click()
+    phone.locator("#chat-plots").get_by_text(plots).first.click()
     expect(phone.locator("#chat-plot-frontier .js-plotly-plot")).to_be_visible()
-    expect(phone.locator("#chat-plot-tokens_per_param").get_by_text("DeepSeek-V3").first).to_be_visible()
+    run_label = "MiniMind2-MoE" if language == "zh" else "DeepSeek-V3"
+    expect(phone.locator("#chat-plot-tokens_per_param").get_by_text(run_label).first).to_be_visible()
     phone.locator("#chat-plot-frontier").scroll_into_view_if_needed()
-    _shot(phone, "5-phone-plots", full_page=False)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shot(phone, f"5-{kind}-{language}-plots", full_page=False)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_the_calculator_shows_its_result(page: Page) -> None:
