@@ -18,13 +18,17 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m ui.app
 
-# The browser journey needs Debian's chromium and CJK fonts (playwright cannot download a browser here).
+# The browser journey needs Debian's chromium (playwright cannot download a browser here) and the fonts the page
+# names (ui/app.py FONT): Noto Sans, Noto Sans CJK, Noto Color Emoji; DejaVu comes with Debian. The app itself
+# downloads no font: a machine without these shows the next font of the list.
+BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
 browser-deps:
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; \
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+		&& fc-list 2>/dev/null | grep -qi "Noto Color Emoji" && fc-list 2>/dev/null | grep -qi "NotoSans-Regular"; then :; \
 	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		echo "installing chromium and fonts-noto-cjk (apt)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	else echo "note: chromium/fonts-noto-cjk missing and cannot be installed here; the browser test will say so"; fi
+		echo "installing $(BROWSER_PACKAGES) (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	else echo "note: chromium or the fonts are missing and cannot be installed here; the browser test will say so"; fi
 
 # The LaTeX export is compiled by the tests (pdflatex; xelatex with ctex; bibtex): Debian's TeX Live, only the
 # packages that hold them (siunitx is in texlive-science, ctex and its Fandol fonts in texlive-lang-chinese).

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.calculator import blank, given_values, tool_problems
 from assistant.compose import compose_report
+from assistant.offline.plan_calls import with_default_currency
 from assistant.report import BudgetReport
 from assistant.results import typed_results
 from tools.error_text import problem_text
@@ -34,8 +35,9 @@ class BudgetOutcome:
     problems: list[str] = field(default_factory=list)  # one line each, in the interface's language
 
 
-def recommend_arguments(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The tool's arguments from the form, and what is missing (a budget; the GPUs for a time or money budget)."""
+def recommend_arguments(values: dict[str, Any], language: str = "en") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The tool's arguments from the form, and what is missing (a budget; the GPUs for a time or money budget); a
+    price without a currency takes the interface language's (CNY in Chinese)."""
     missing: list[dict[str, Any]] = []
     amounts = given_values(values, _AMOUNTS)
     if not amounts:
@@ -45,6 +47,7 @@ def recommend_arguments(values: dict[str, Any]) -> tuple[dict[str, Any], list[di
         hardware = {"gpu": values["gpu"], **given_values(values, ("gpu_count", "mfu", "currency"))}
         if not blank(values.get("price")):
             hardware["price_per_gpu_hour"] = given_values(values, ("price",))["price"]
+            hardware = with_default_currency(hardware, language)
     elif set(amounts) - {"compute_flops"}:
         missing.append({"field": "gpu", "got": None, "code": "budget_needs_gpus"})
     args: dict[str, Any] = {**({"hardware": hardware} if hardware else {}), **amounts, **given_values(values, _OPTIONS)}
@@ -55,7 +58,7 @@ def recommend_arguments(values: dict[str, Any]) -> tuple[dict[str, Any], list[di
 
 def plan_from_budget(values: dict[str, Any], *, language: str) -> BudgetOutcome:
     """Run ``recommend_configurations`` on the form's values and compose the report, or list what to fix."""
-    args, missing = recommend_arguments(values)
+    args, missing = recommend_arguments(values, language)
     if missing:
         return BudgetOutcome(problems=[problem_text(problem, language=language) for problem in missing])
     outcome = run_tool("recommend_configurations", args)

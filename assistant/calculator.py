@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.compose import compose_report
+from assistant.offline.plan_calls import with_default_currency
 from assistant.offline.planner import PLAN_TOOLS
 from assistant.report import PlanReport
 from assistant.results import typed_results
@@ -115,13 +116,15 @@ def data_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any]
     return {**given_values(values, ("samples", "mean_length", "length_unit", "tokens_per_char")), **spec}
 
 
-def hardware_spec(values: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
-    """The ``hardware`` argument of the tools, or None when no GPU is chosen."""
+def hardware_spec(values: dict[str, Any], problems: list[Problem], language: str = "en") -> dict[str, Any] | None:
+    """The ``hardware`` argument of the tools, or None when no GPU is chosen; a price without a currency takes the
+    interface language's (CNY in Chinese, named in the report's defaults)."""
     if blank(values.get("gpu")):
         return None
     spec: dict[str, Any] = {"gpu": values["gpu"], **given_values(values, ("gpu_count", "mfu", "currency"))}
     if not blank(values.get("price")):
         spec["price_per_gpu_hour"] = given_values(values, ("price",))["price"]
+        return with_default_currency(spec, language)
     return spec
 
 
@@ -142,7 +145,7 @@ def calculate(values: dict[str, Any], *, language: str) -> CalcOutcome:
     missing: list[Problem] = []
     model = model_spec(values, missing)
     data = data_spec(values, missing)
-    hardware = hardware_spec(values, missing)
+    hardware = hardware_spec(values, missing, language)
     if missing or model is None or data is None:
         return CalcOutcome(problems=[problem_text(problem, language=language) for problem in missing])
     problems: list[str] = []

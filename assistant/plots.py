@@ -15,6 +15,7 @@ toolbar has "download plot as PNG" in the browser instead.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from string import Template
@@ -31,13 +32,23 @@ from tools.calc.params import count_parameters
 from tools.calc.presets import find_preset
 from tools.calc.scaling import CHINCHILLA_TOKENS_PER_PARAM, NEAR_OPTIMAL_BAND, tokens_per_param
 from tools.calc.tokens import tokens_from_samples
-from tools.quantities import human
+from tools.quantities import human, sig
 
 Language = Literal["zh", "en"]
 FigureName = Literal["frontier", "loss", "tokens_per_param", "wall_clock", "candidates"]
 FIGURE_NAMES: tuple[FigureName, ...] = ("frontier", "loss", "tokens_per_param", "wall_clock", "candidates")
 
-FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+FONT_FAMILY = "Noto Sans, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, DejaVu Sans, sans-serif"
+HIGHLIGHTED_FITS = ("rule-20", PRIMARY_LOSS_FIT)  # the verdict's reference and the fit the losses are read under
+_OTHER_FIT_COLOUR = "#c4c4c4"
+_HIGHLIGHT_COLOURS = ("#2b6cb0", "#dd6b20")
+_RUN_COLOUR = "crimson"
+_HEIGHT = 520
+# The legend sits at the bottom of the figure, under the axis title, in as many rows as the width needs; this
+# much room is kept for it there (plotly does not push the margin for a legend placed in container coordinates).
+_BOTTOM_MARGIN = 175
+_TITLE_TOP = 34  # the title starts under plotly's toolbar, which a phone always shows
+_AXIS_TITLE_ROOM = 62  # the x axis's tick labels and title, above the legend
 
 _SPAN_DECADES = 3  # curves run from C/10^3 to C·10^3 around the report's budget
 _STEPS_PER_DECADE = 8
@@ -55,6 +66,7 @@ class KnownRun:
     tokens: float
     total_params: float | None
     source: str
+    example: bool = False  # this project's worked example, not a published run
 
 
 def _minimind2_moe() -> KnownRun:
@@ -64,8 +76,8 @@ def _minimind2_moe() -> KnownRun:
     counts = count_parameters(find_preset("minimind2-moe").shape, top_k=1)
     tokens = tokens_from_samples(samples=28.9e6, mean_length=512, epochs=1.0, length_unit="chars",
                                  tokens_per_char=None).tokens
-    return KnownRun("MiniMind2-MoE (example)", counts.active, tokens, counts.total,
-                    "preset minimind2-moe (jingyaogong/minimind @ c090b69), README worked example")
+    return KnownRun("MiniMind2-MoE", counts.active, tokens, counts.total,
+                    "preset minimind2-moe (jingyaogong/minimind @ c090b69), README worked example", example=True)
 
 
 @cache
@@ -102,13 +114,23 @@ _COLORWAY = ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "
 
 
 def _layout(figure: go.Figure, *, title: str, x: str, y: str, x_type: str = "log", log_y: bool = True,
-            subtitle: str = "") -> go.Figure:
-    text = f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
+            subtitle: str = "", y_type: str | None = None, decades: bool = True) -> go.Figure:
+    """Titles left-aligned with the subtitle under them (nothing to clip on a narrow screen), the legend in rows
+    under the x axis's title, axes that make room for their labels; with ``decades``, a log axis is marked at
+    powers of ten only (for axes that span several)."""
     figure.update_layout(
-        title={"text": text, "font": {"size": 15}}, font={"family": FONT_FAMILY}, template=_template(), height=520,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0}, margin={"l": 60, "r": 20, "t": 70, "b": 70},
-        xaxis={"title": {"text": x}, "type": x_type},
-        yaxis={"title": {"text": y}, "type": "log" if log_y else "linear", **({"dtick": 1} if log_y else {})},
+        title={"text": title, "font": {"size": 15}, "x": 0.01, "xanchor": "left", "yref": "container",
+               "y": 1 - _TITLE_TOP / _HEIGHT,
+               "yanchor": "top", "subtitle": {"text": subtitle, "font": {"size": 11, "color": "#555"}},
+               "automargin": True},
+        font={"family": FONT_FAMILY}, template=_template(), height=_HEIGHT,
+        legend={"orientation": "h", "yref": "container", "y": (_BOTTOM_MARGIN - _AXIS_TITLE_ROOM) / _HEIGHT,
+                "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 11}},
+        margin={"l": 10, "r": 20, "t": _TITLE_TOP + 48, "b": _BOTTOM_MARGIN},
+        xaxis={"title": {"text": x, "standoff": 8}, "type": x_type, "automargin": True,
+               **({"dtick": 1} if x_type == "log" and decades else {})},
+        yaxis={"title": {"text": y, "standoff": 8}, "type": y_type or ("log" if log_y else "linear"),
+               "automargin": True, **({"dtick": 1} if log_y and not y_type and decades else {})},
     )
     return figure
 
@@ -124,18 +146,40 @@ def _fit_names() -> list[str]:
     return sorted(FITS, key=lambda name: order.get(name, len(order)))
 
 
+def _label(figure: go.Figure, *, x: float, y: float, text: str, colour: str, above: bool) -> None:
+    """A label on a line or a marker of a log-log figure, on a white ground, with a short pointer."""
+    figure.add_annotation(x=math.log10(x), y=math.log10(y), text=text, showarrow=True, arrowhead=0, arrowwidth=1,
+                          arrowcolor=colour, ax=0, ay=-28 if above else 28, font={"color": colour, "size": 12},
+                          bgcolor="rgba(255,255,255,0.85)", borderpad=2)
+
+
 def frontier_figure(report: PlanReport | BudgetReport) -> go.Figure:
-    """N_opt(C) for every fit (from the core), with the run, its alternatives or the budget marked."""
+    """N_opt(C) for every fit (from the core): the 20× rule and the primary loss fit drawn and labelled on the line,
+    the others thin and grey under one legend entry; the run (or the budget) marked and labelled, the
+    alternatives in the legend."""
     text = _text(report.language)
     figure = go.Figure()
     compute = report.chinchilla.compute_flops if report.kind == "plan" else report.recommend.compute_flops
     grid = _around(compute)
-    for key in _fit_names():
+    others = [key for key in _fit_names() if key not in HIGHLIGHTED_FITS]
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=text["other_fits"], legendgroup="other",
+                                line={"color": _OTHER_FIT_COLOUR, "width": 1.5}))
+    for key in [*others, *HIGHLIGHTED_FITS]:
         fit, name = FITS[key], fit_name(key, report.language)
-        figure.add_trace(go.Scatter(
-            x=grid, y=[fit.optimal_for_compute(compute_flops=c).params for c in grid], mode="lines", name=name,
-            hovertemplate=f"{name}<br>C=%{{x:.3g}}<br>N=%{{y:.3g}}<extra></extra>",
-        ))
+        params = [fit.optimal_for_compute(compute_flops=c).params for c in grid]
+        if key in HIGHLIGHTED_FITS:
+            colour = _HIGHLIGHT_COLOURS[HIGHLIGHTED_FITS.index(key)]
+            figure.add_trace(go.Scatter(
+                x=grid, y=params, mode="lines", name=name, showlegend=False, line={"color": colour, "width": 3},
+                hovertemplate=f"{name}<br>C=%{{x:.3g}}<br>N=%{{y:.3g}}<extra></extra>"))
+            first = key == HIGHLIGHTED_FITS[0]  # one label a fifth of the way in, above; the other near the end, below
+            index = len(grid) // 5 if first else len(grid) * 4 // 5
+            _label(figure, x=grid[index], y=params[index], text=name, colour=colour, above=first)
+        else:
+            figure.add_trace(go.Scatter(
+                x=grid, y=params, mode="lines", name=name, showlegend=False, legendgroup="other",
+                line={"color": _OTHER_FIT_COLOUR, "width": 1.5},
+                hovertemplate=f"{name}<br>C=%{{x:.3g}}<br>N=%{{y:.3g}}<extra></extra>"))
     if report.kind == "plan":
         names = load(f"plots/{'zh' if report.language == 'zh' else 'en'}").table("alternatives")
         symbols = {"match_data": "triangle-up", "stop_early": "triangle-down", "compute_optimal": "diamond"}
@@ -145,17 +189,22 @@ def frontier_figure(report: PlanReport | BudgetReport) -> go.Figure:
                     x=[row.compute_flops], y=[row.params], mode="markers", name=names[row.key],
                     marker={"size": 12, "symbol": symbols[row.key], "color": "#444"},
                 ))
-        figure.add_trace(go.Scatter(
-            x=[compute], y=[report.params.active_params], mode="markers", name=text["your_run"],
-            marker={"size": 16, "symbol": "star", "color": "crimson"},
-        ))
+        star_y, star_name = report.params.active_params, text["your_run"]
     else:
-        rule20 = next(t for t in report.recommend.targets if t.fit == "rule-20")
-        figure.add_trace(go.Scatter(
-            x=[compute], y=[rule20.active_params], mode="markers", name=text["budget"],
-            marker={"size": 16, "symbol": "star", "color": "crimson"},
-        ))
-    return _layout(figure, title=text["frontier_title"], x=text["flops"], y=text["params"])
+        star_y = next(t for t in report.recommend.targets if t.fit == "rule-20").active_params
+        star_name = text["budget"]
+    figure.add_trace(go.Scatter(
+        x=[compute], y=[star_y], mode="markers", name=star_name, showlegend=False,
+        marker={"size": 18, "symbol": "star", "color": _RUN_COLOUR, "line": {"color": "white", "width": 1}},
+    ))
+    _label(figure, x=compute, y=star_y, text=star_name, colour=_RUN_COLOUR, above=False)
+    fits = _say(text["and"], **dict(zip(("first", "second"), (fit_name(key, report.language)
+                                                              for key in HIGHLIGHTED_FITS), strict=True)))
+    figure = _layout(figure, title=text["frontier_title"], subtitle=_say(text["frontier_subtitle"], fits=fits),
+                     x=text["flops"], y=text["params"])
+    # the curves' span, whatever room the labels take (plotly widens an axis to fit its annotations)
+    figure.update_xaxes(range=[math.log10(grid[0]), math.log10(grid[-1])])
+    return figure
 
 
 def loss_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
@@ -188,12 +237,13 @@ def loss_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
             mode="markers+text", name=text["checkpoints"], marker={"size": 9, "symbol": "circle-open"},
         ))
         figure.add_vline(x=curve.diminishing_returns.tokens, line_dash="dash", annotation_text=text["diminishing"])
-    title = _say(text["loss_title"], fit=fit_name(PRIMARY_LOSS_FIT, report.language))
-    return _layout(figure, title=title, subtitle=text["loss_note"], x=text["tokens"], y=text["loss"], log_y=False)
+    note = _say(text["loss_note"], fit=fit_name(PRIMARY_LOSS_FIT, report.language))
+    return _layout(figure, title=text["loss_title"], subtitle=note, x=text["tokens"], y=text["loss"], log_y=False)
 
 
 def tokens_per_param_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
-    """The run's tokens per parameter beside published runs and the 20× band (plans only)."""
+    """The run's tokens per parameter beside published runs and the 20× band (plans only): one bar per run, its
+    name on the left and its value at the end of the bar."""
     if report.kind != "plan":
         return None
     text = _text(report.language)
@@ -203,20 +253,28 @@ def tokens_per_param_figure(report: PlanReport | BudgetReport) -> go.Figure | No
                                active_params=run.params).per_active_param for run in runs]
     figure = go.Figure()
     # the near-optimal band of tools.calc.scaling: reference ratio within a factor NEAR_OPTIMAL_BAND
-    figure.add_hrect(y0=CHINCHILLA_TOKENS_PER_PARAM / NEAR_OPTIMAL_BAND,
-                     y1=CHINCHILLA_TOKENS_PER_PARAM * NEAR_OPTIMAL_BAND, fillcolor="seagreen", opacity=0.2,
+    figure.add_vrect(x0=CHINCHILLA_TOKENS_PER_PARAM / NEAR_OPTIMAL_BAND,
+                     x1=CHINCHILLA_TOKENS_PER_PARAM * NEAR_OPTIMAL_BAND, fillcolor="seagreen", opacity=0.2,
                      line_width=0)
-    figure.add_hline(y=CHINCHILLA_TOKENS_PER_PARAM, line_dash="dash", line_color="seagreen")
-    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=_say(text["band"],
-        band=f"{NEAR_OPTIMAL_BAND:g}"), marker={"symbol": "square", "size": 12, "color": "seagreen", "opacity": 0.4}))
-    figure.add_trace(go.Bar(x=[run.name for run in runs], y=ratios, name=text["known"], marker_color="steelblue",
+    figure.add_vline(x=CHINCHILLA_TOKENS_PER_PARAM, line_dash="dash", line_color="seagreen")
+    band = f"{NEAR_OPTIMAL_BAND:g}"
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=_say(text["band"], band=band),
+                                marker={"symbol": "square", "size": 12, "color": "seagreen", "opacity": 0.4}))
+    names = [_say(text["example_run"], name=run.name) if run.example else run.name for run in runs]
+    figure.add_trace(go.Bar(y=names, x=ratios, orientation="h", name=text["known"], marker_color="steelblue",
+                            text=[sig(r) for r in ratios], textposition="outside", cliponaxis=False,
                             hovertext=[run.source for run in runs]))
-    names, values = [text["your_active"]], [chin.tokens_per_active_param]
+    yours, values = [text["your_active"]], [chin.tokens_per_active_param]
     if report.params.total_params > report.params.active_params:
-        names.append(text["your_total"])
+        yours.append(text["your_total"])
         values.append(chin.tokens_per_total_param)
-    figure.add_trace(go.Bar(x=names, y=values, name=text["your_run_short"], marker_color="crimson"))
-    return _layout(figure, title=text["tpp_title"], x="", y=text["tpp"], x_type="category")
+    figure.add_trace(go.Bar(y=yours, x=values, orientation="h", name=text["your_run_short"],
+                            marker_color=_RUN_COLOUR, text=[sig(v) for v in values], textposition="outside",
+                            cliponaxis=False))
+    figure = _layout(figure, title=text["tpp_title"], subtitle=_say(text["tpp_subtitle"], band=band),
+                     x=text["tpp"], y="", x_type="log", y_type="category")
+    figure.update_layout(yaxis={"autorange": "reversed"}, bargap=0.3, margin={"r": 40})
+    return figure
 
 
 def _gpu_counts(count: int) -> list[int]:
@@ -240,7 +298,8 @@ def wall_clock_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     figure.add_trace(go.Scatter(x=counts, y=hours, mode="lines+markers", name=text["ideal"]))
     figure.add_trace(go.Scatter(x=[count], y=[hours[counts.index(count)]], mode="markers", name=text["your_count"],
                                 marker={"size": 16, "symbol": "star", "color": "crimson"}))
-    return _layout(figure, title=_say(text["wall_title"], gpu=device.display_name, mfu=f"{mfu:.0%}"),
+    return _layout(figure, title=text["wall_title"],
+                   subtitle=_say(text["wall_subtitle"], gpu=device.display_name, mfu=f"{mfu:.0%}"),
                    x=text["gpus"], y=text["hours"])
 
 
@@ -253,6 +312,10 @@ def candidates_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
     text = _text(report.language)
     recommend = report.recommend
     figure = go.Figure()
+    every_loss = [c.predicted_loss.get(recommend.fit) for c in recommend.candidates]
+    known = [loss for loss in every_loss if loss is not None]
+    scale = {"cmin": min(known), "cmax": max(known)} if known else {}  # one colour scale for MoE and dense rows
+    shown_scale = False
     for kind, symbol in (("moe", "circle"), ("dense", "square")):
         rows = [(number, c) for number, c in enumerate(recommend.candidates, start=1) if c.architecture == kind]
         if not rows:
@@ -261,12 +324,16 @@ def candidates_figure(report: PlanReport | BudgetReport) -> go.Figure | None:
         figure.add_trace(go.Scatter(
             x=[c.total_params for _, c in rows], y=[c.active_params for _, c in rows], mode="markers+text",
             text=[str(number) for number, _ in rows], textposition="top center", name=text[f"kind_{kind}"],
-            marker={"size": 14, "symbol": symbol, "color": losses, "colorscale": "Viridis",
-                    "showscale": kind == "moe", "colorbar": {"title": {"text": text["loss_short"]}}},
+            cliponaxis=False,
+            marker={"size": 14, "symbol": symbol, "color": losses, "colorscale": "Viridis", **scale,
+                    "showscale": not shown_scale,
+                    "colorbar": {"title": {"text": text["loss_short"]}, "thickness": 12, "len": 0.8}},
             hovertemplate="#%{text}<br>N_total=%{x:.3g}<br>N_active=%{y:.3g}<extra></extra>",
         ))
-    return _layout(figure, title=_say(text["candidates_title"], fit=fit_name(recommend.fit, report.language)),
-                   x=text["total_params"], y=text["active_params"])
+        shown_scale = True
+    return _layout(figure, title=text["candidates_title"],
+                   subtitle=_say(text["candidates_subtitle"], fit=fit_name(recommend.fit, report.language)),
+                   x=text["total_params"], y=text["active_params"], decades=False)
 
 
 def report_figures(report: PlanReport | BudgetReport | None) -> dict[FigureName, go.Figure | None]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from tools.calc.errors import CalcInputError, CalcInputErrorGroup
 from tools.calc.model_description import ModelDescription
@@ -102,6 +103,9 @@ class HardwareSpec(BaseModel):
     mfu: MaybeFraction = Field(None, gt=0, le=1, description="Model FLOPs utilisation, e.g. '35%'")
     price_per_gpu_hour: MaybeQuantity = Field(None, ge=0, le=1e6, description="Price per GPU-hour")
     currency: str | None = Field(None, min_length=3, max_length=3, description="Currency of the price: USD, CNY")
+    # Set by the app's own callers (the Chinese interface's forms and conversations: CNY), never by a model, so it
+    # is not in the schema the model reads.
+    default_currency: SkipJsonSchema[str | None] = Field(None, min_length=3, max_length=3)
 
     def description(self) -> HardwareDescription:
         return HardwareDescription(**self.model_dump(exclude_none=True))

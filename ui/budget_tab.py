@@ -10,9 +10,9 @@ import gradio as gr
 
 from assistant.budget_form import FIELDS, plan_from_budget
 from assistant.calculator import catalogue
-from ui.calculator_tab import drop_folder, form_runner, number_field
+from ui.calculator_tab import drop_files, form_runner, number_field, wire_form
 from ui.labels import Labels
-from ui.report_view import ReportView, build_report_view
+from ui.report_view import build_report_view
 from ui.strings import t, tr
 
 _PREFIX = "budget"
@@ -54,14 +54,12 @@ def build_budget_tab(labels: Labels) -> dict[str, Any]:
     problems = gr.Markdown("", visible=False, elem_id="budget-problems")
     report = gr.Markdown("", elem_id="budget-report")
     view = build_report_view(_PREFIX, labels)
-    folder = gr.State(None, delete_callback=drop_folder)
-    return {"form": form, "submit": submit, "problems": problems, "report": report, "view": view, "folder": folder}
+    files = gr.State(None, delete_callback=drop_files)
+    return {"form": form, "submit": submit, "problems": problems, "report": report, "view": view, "files": files}
 
 
 _run_budget = form_runner(plan_from_budget, FIELDS, "plan from budget")
 
 
 def wire_budget(ui: dict[str, Any], lang: gr.Radio) -> None:
-    view: ReportView = ui["view"]
-    ui["submit"].click(_run_budget, [*[ui["form"][name] for name in FIELDS], lang, ui["folder"]],
-                       [ui["problems"], ui["report"], *view.outputs, ui["folder"]], api_name="plan_from_budget")
+    wire_form(ui, FIELDS, _run_budget, lang, prefix=_PREFIX, api_name="plan_from_budget")

@@ -5,23 +5,39 @@ the report and its plots and exports. The numbers come from :func:`ui.calculator
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 
 from assistant.calculator import FIELDS, calculate, catalogue
+from ui.exports import ReportFiles
 from ui.labels import Labels
-from ui.report_view import ReportView, build_report_view, empty_updates, report_updates
+from ui.report_view import ReportView, after_turn_updates, build_report_view, wire_report_view
 from ui.strings import pick_lang, t, tr
 
 log = logging.getLogger(__name__)
 
+# After a form is submitted, its result (the problems, or else the report) is scrolled into view.
+SHOW_RESULT_JS = """
+(...values) => {
+  const prefix = "%s";
+  const problems = document.querySelector(`#${prefix}-problems`);
+  const target = problems && problems.offsetParent !== null && problems.textContent.trim()
+    ? problems : document.querySelector(`#${prefix}-report`);
+  if (target) target.scrollIntoView({block: "start"});
+}
+"""
 
-def drop_folder(folder: Any) -> None:
-    if isinstance(folder, str) and folder:
-        shutil.rmtree(folder, ignore_errors=True)
+
+def drop_files(files: Any) -> None:
+    if isinstance(files, ReportFiles):
+        files.forget()
+
+
+def files_of(value: Any) -> ReportFiles:
+    """A form tab's report and its files (a new, empty one before the first submit)."""
+    return value if isinstance(value, ReportFiles) else ReportFiles()
 
 
 def number_field(labels: Labels, key: str, *, placeholder: str = "", prefix: str = "calc",
@@ -103,9 +119,9 @@ def build_calculator_tab(labels: Labels) -> dict[str, Any]:
     problems = gr.Markdown("", visible=False, elem_id="calc-problems")
     report = gr.Markdown("", elem_id="calc-report")
     view = build_report_view("calc", labels)
-    folder = gr.State(None, delete_callback=drop_folder)
+    files = gr.State(None, delete_callback=drop_files)
     return {"form": form, "groups": groups, "submit": submit, "problems": problems, "report": report, "view": view,
-            "folder": folder}
+            "files": files}
 
 
 def _model_groups(source: str) -> list[Any]:
@@ -119,27 +135,40 @@ def _data_groups(source: str) -> list[Any]:
 
 
 def form_runner(compute: Callable[..., Any], fields: tuple[str, ...], what: str) -> Callable[..., list[Any]]:
-    """A form's click handler: its values (then the interface language and the old export folder) → problems,
-    report, the report view, the export folder. ``compute(values, language=…)`` returns an outcome with
-    ``problems`` and ``report``; a bug shows as a message, never as a trace."""
+    """A form's click handler: its values (then the interface language and the tab's report files) → problems,
+    report, the report view, the report files. ``compute(values, language=…)`` returns an outcome with
+    ``problems`` and ``report``; a bug shows as a message, never as a trace. Exports and plots are made later,
+    when asked for."""
     def run(*values: Any) -> list[Any]:
-        *form_values, lang, old_folder = values
-        drop_folder(old_folder)
+        *form_values, lang, old = values
+        files = files_of(old)
         language = pick_lang(lang)
         try:
             outcome = compute(dict(zip(fields, form_values, strict=True)), language=language)
         except Exception:  # noqa: BLE001 - a bug shows as a message, never as a trace
             log.exception("%s failed", what)
+            files.set(None)
             failed = f"{t(language, 'calc_errors_title')}\n- {t(language, 'internal_error')}"
-            return [gr.update(value=failed, visible=True), "", *empty_updates(), None]
+            return [gr.update(value=failed, visible=True), "", *after_turn_updates(files), files]
         if outcome.problems:
+            files.set(None)
             lines = "\n".join(f"- {problem}" for problem in outcome.problems)
             return [gr.update(value=f"{t(language, 'calc_errors_title')}\n{lines}", visible=True), "",
-                    *empty_updates(), None]
-        updates, folder = report_updates(outcome.report)
-        return [gr.update(value="", visible=False), outcome.report.markdown, *updates, folder]
+                    *after_turn_updates(files), files]
+        files.set(outcome.report)
+        return [gr.update(value="", visible=False), outcome.report.markdown, *after_turn_updates(files), files]
 
     return run
+
+
+def wire_form(ui: dict[str, Any], fields: tuple[str, ...], run: Callable[..., list[Any]], lang: gr.Radio, *,
+              prefix: str, api_name: str) -> None:
+    """The submit button of a form tab (its result then scrolled into view) and the tab's exports and plots."""
+    view: ReportView = ui["view"]
+    ui["submit"].click(run, [*[ui["form"][name] for name in fields], lang, ui["files"]],
+                       [ui["problems"], ui["report"], *view.outputs, ui["files"]], api_name=api_name).then(
+        None, None, None, js=SHOW_RESULT_JS % prefix, api_visibility="private")
+    wire_report_view(view, ui["files"], files_of)
 
 
 _run_calculator = form_runner(calculate, FIELDS, "calculator")
@@ -152,6 +181,4 @@ def wire_calculator(ui: dict[str, Any], lang: gr.Radio) -> None:
                                 api_visibility="private", queue=False)
     form["data_source"].change(_data_groups, [form["data_source"]], [groups["tokens"], groups["samples"]],
                                api_visibility="private", queue=False)
-    view: ReportView = ui["view"]
-    ui["submit"].click(_run_calculator, [*[form[name] for name in FIELDS], lang, ui["folder"]],
-                       [ui["problems"], ui["report"], *view.outputs, ui["folder"]], api_name="calculate")
+    wire_form(ui, FIELDS, _run_calculator, lang, prefix="calc", api_name="calculate")

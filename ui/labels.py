@@ -7,6 +7,7 @@ with plain text from the same table (:data:`ui.strings.STRINGS`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import gradio as gr
@@ -14,7 +15,8 @@ import gradio as gr
 from ui.strings import t
 
 C = TypeVar("C", bound=gr.components.Component | gr.blocks.BlockContext)
-Choices = list[tuple[str, str]]  # (translation key, value)
+Choices = list[tuple[str, str]] | Callable[[str], list[tuple[str, str]]]
+"""(translation key, value) pairs, or a function of the language giving (label, value) pairs."""
 
 
 class Labels:
@@ -36,6 +38,9 @@ class Labels:
         for _, props in self._bindings:
             values: dict[str, Any] = {}
             for prop, key in props.items():
-                values[prop] = t(lang, key) if isinstance(key, str) else [(t(lang, k), v) for k, v in key]
+                if callable(key):
+                    values[prop] = key(lang)
+                else:
+                    values[prop] = t(lang, key) if isinstance(key, str) else [(t(lang, k), v) for k, v in key]
             result.append(gr.update(**values))
         return result

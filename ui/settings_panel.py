@@ -15,13 +15,14 @@ from assistant.settings import PROVIDERS, Settings
 from ui.chat import ChatHandlers
 from ui.connection import check_connection
 from ui.state import ChatSession, with_key
-from ui.strings import t
+from ui.strings import mode_text, t
 
 OFFLINE = "offline"
 
 
-def provider_choices() -> list[tuple[str, str]]:
-    return [("Offline (built-in)", OFFLINE), *[(p.title, p.key) for p in PROVIDERS.values()]]
+def provider_choices(lang: str = "en") -> list[tuple[str, str]]:
+    """The provider presets, the built-in offline model first (its name in ``lang``)."""
+    return [(t(lang, "provider_offline"), OFFLINE), *[(p.title, p.key) for p in PROVIDERS.values()]]
 
 
 def initial_provider(settings: Settings) -> str:
@@ -59,7 +60,8 @@ class SettingsHandlers:
         """(session, emptied key box, mode, note) after applying the panel to the session."""
         session = self.chat.session(session)
         session.reconfigure(panel_settings(session.settings, provider, base_url, model, api_key))
-        return session, gr.update(value=""), session.mode_label, key_note(session.settings, self.chat.defaults, lang)
+        return session, gr.update(value=""), mode_text(session.mode_label, lang), key_note(
+            session.settings, self.chat.defaults, lang)
 
     def test(self, provider: str, base_url: str, model: str, api_key: str, session: ChatSession | None,
              lang: str) -> str:

@@ -120,6 +120,11 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "key_set": "🔑 API key set for this session (hidden).",
         "key_env": "🔑 Using the server's configured API key (hidden).",
         "restored": "Conversation restored from this browser.",
+        "welcome": "### Plan a pre-training run\nDescribe the model, the data and the GPUs in your own words, "
+                   "or start from an example:",
+        "mode_offline": "offline (built-in model)",
+        "mode_fallback": "offline (fallback after the endpoint failed)",
+        "provider_offline": "Offline (built-in)",
     },
     "zh": {
         "title": "# 规模规划助手\n规划一次大模型预训练：参数量、token、FLOPs、Chinchilla 判断、GPU 时间。",
@@ -222,6 +227,10 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "key_set": "🔑 本次会话已设置 API Key（已隐藏）。",
         "key_env": "🔑 使用服务器配置的 API Key（已隐藏）。",
         "restored": "已从本浏览器恢复之前的对话。",
+        "welcome": "### 规划一次预训练\n用自己的话描述模型、数据和 GPU，或者从一个示例开始：",
+        "mode_offline": "离线（内置模型）",
+        "mode_fallback": "离线（接口失败后改用内置模型）",
+        "provider_offline": "离线（内置）",
     },
 }
 
@@ -257,6 +266,12 @@ def t(lang: str, key: str) -> str:
 def tr(key: str) -> gr.i18n.I18nData:
     """A translatable label for a component (resolved in the browser by gr.I18n)."""
     return I18N(_PREFIX + key)
+
+
+def mode_text(label: str, lang: str) -> str:
+    """The mode indicator in ``lang``: the offline modes translated, a model's name as it is."""
+    names = {"offline": "mode_offline", "offline (fallback)": "mode_fallback"}
+    return t(lang, names[label]) if label in names else label
 
 
 def pick_lang(value: str | None) -> Lang:

@@ -56,7 +56,7 @@ class OfflineAgent:
             return
         results = []
         for call in first.tool_calls:
-            results.append(_run(call))
+            results.append(run_call(call))
             yield "updates", {"tools": {"messages": [results[-1]]}}
         answer = streamed(decide([*messages, first, *results]))
         if answer.tool_calls:
@@ -91,7 +91,8 @@ def _model_step(message: AIMessage) -> Iterator[tuple[str, Any]]:
     yield "updates", {"model": {"messages": [message]}}
 
 
-def _run(call: dict[str, Any]) -> ToolMessage:
+def run_call(call: dict[str, Any]) -> ToolMessage:
+    """The ``ToolMessage`` of one tool call, as the graph's tool node makes it (a failure included)."""
     try:
         content, artifact = tool_runners()[call["name"]](**call["args"])
     except Exception as error:  # noqa: BLE001 - as ToolErrorMiddleware turns it into a message for the model

@@ -52,8 +52,24 @@ def data_spec(plan: Plan) -> dict[str, Any] | None:
     return spec if {"tokens", "samples", "mean_length"} & set(spec) else None
 
 
+# A price stated without a currency is, for a Chinese conversation or interface, in yuan (the tools name the
+# default they take); nothing else changes with the language.
+LANGUAGE_CURRENCY = {"zh": "CNY"}
+
+
+def with_default_currency(hardware: dict[str, Any] | None, language: str) -> dict[str, Any] | None:
+    """``hardware`` with the language's default currency, when a price without a currency needs one."""
+    if not hardware or hardware.get("currency") or language not in LANGUAGE_CURRENCY:
+        return hardware
+    return {**hardware, "default_currency": LANGUAGE_CURRENCY[language]}
+
+
 def hardware_spec(plan: Plan) -> dict[str, Any] | None:
-    return _stated(plan, HARDWARE_KEYS) if plan.gpu else None
+    if not plan.gpu:
+        return None
+    hardware = _stated(plan, HARDWARE_KEYS)
+    priced = plan.price_per_gpu_hour is not None or plan.budget is not None
+    return with_default_currency(hardware, plan.language) if priced else hardware
 
 
 def _call(name: str, args: dict[str, Any]) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def test_more_gpus_rerun_the_tools_and_halve_the_wall_clock() -> None:
     assert report.gpu.wall_clock_days == pytest.approx(GPU_HOURS / 16 / 24, rel=1e-9)  # … in half the time
     assert report.changes == ["8 × 4090 → 16 × 4090"]
     # the answer is the effect of the change on the numbers that moved, nothing else
-    assert final.text.startswith("**16 × 4090：**墙钟 ") and final.text.endswith("；其余不变。")
+    assert final.text.startswith("**16 × 4090**：墙钟 ") and final.text.endswith("；其余不变。")
     assert "卡时" not in final.text  # the GPU-hours did not move
     assert "8 × 4090 → 16 × 4090" in report.markdown
     assert report.params.active_params == ACTIVE_TOP1 and report.flops.tokens == TOKENS

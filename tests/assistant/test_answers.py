@@ -62,7 +62,7 @@ def test_gpu_hours_for_qwen3_lead_with_the_one_number_and_no_wall_clock_for_one_
 def test_a_memory_question_needs_no_data_size() -> None:
     text = send(Conversation(Settings()), "Llama-3-8B 用 ZeRO-3 在 8 张 A100 上显存够吗？")
     first = lines(text)[0]
-    assert first.startswith("**放得下：**") and "/ 80.0 GB" in first
+    assert first.startswith("**放得下**：") and "/ 80.0 GB" in first
     # ZeRO-3 over 8 GPUs shards weights (2 B), gradients (2 B) and Adam states (12 B) of 8,030,261,248 params:
     sharded_gb = 16 * 8_030_261_248 / 8 / 1e9
     parts = re.search(r"权重 ([\d.]+)、梯度 ([\d.]+)、优化器 ([\d.]+)", text)
@@ -79,7 +79,7 @@ def test_an_mfu_edit_is_a_diff_in_the_conversations_language(follow_up: str) -> 
     text = send(conversation, follow_up)
     before = _hours(ACTIVE_TOP1, TOKENS, RTX_4090_PEAK, MOE_MFU)
     after = _hours(ACTIVE_TOP1, TOKENS, RTX_4090_PEAK, 0.20)
-    assert text.startswith("**MFU 20%：**") and f"卡时 {before:,.0f} → {after:,.0f}" in text
+    assert text.startswith("**MFU 20%**：") and f"卡时 {before:,.0f} → {after:,.0f}" in text
     assert text.rstrip().endswith("其余不变。") and len(lines(text)) <= 3
 
 

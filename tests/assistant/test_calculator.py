@@ -122,3 +122,20 @@ def test_nothing_is_defaulted_silently_in_the_calculator() -> None:
     assert outcome.problems == []
     assert outcome.report.params.active_params == 91_945_600  # MiniMind2-MoE at its own top-2
     assert "top-2 (from MiniMind2-MoE)" in outcome.report.understood
+
+
+@pytest.mark.parametrize(("language", "currency", "sentence"), [
+    ("zh", "CNY", "未说明币种：按 CNY 计算"), ("en", "USD", "currency not stated: USD")])
+def test_a_price_without_a_currency_is_in_the_interface_languages(language: str, currency: str, sentence: str) -> None:
+    """Chinese users price in yuan, and the report says the currency was taken (no price is ever made up)."""
+    outcome = calculate(_values(model_source="preset", preset="minimind2-moe", gpu="rtx-4090", gpu_count=8,
+                                price="2", currency=None), language=language)
+    assert outcome.problems == []
+    assert outcome.report.gpu.currency == currency and outcome.report.gpu.price_per_gpu_hour == 2
+    assert sentence in outcome.report.markdown
+    no_price = calculate(_values(model_source="preset", preset="minimind2-moe", gpu="rtx-4090", currency=None),
+                         language=language)
+    assert no_price.report.gpu.cost is None and "CNY" not in no_price.report.markdown
+    stated = calculate(_values(model_source="preset", preset="minimind2-moe", gpu="rtx-4090", price="2",
+                               currency="USD"), language="zh")
+    assert stated.report.gpu.currency == "USD"

@@ -18,7 +18,7 @@ def test_four_figures_for_a_plan(plan_zh) -> None:
 def test_frontier_curves_come_from_each_fit(plan_en) -> None:
     figure = report_figures(plan_en)["frontier"]
     compute = plan_en.chinchilla.compute_flops
-    curves = {trace.name: trace for trace in figure.data if trace.mode == "lines"}
+    curves = {trace.name: trace for trace in figure.data if trace.mode == "lines" and trace.x != (None,)}
     names = {"Chinchilla Approach 1": "chinchilla-approach1", "Chinchilla Approach 2": "chinchilla-approach2",
              "Chinchilla Approach 3": "chinchilla-approach3",
              "Chinchilla Approach 3, unrounded": "chinchilla-approach3-unrounded", "Epoch AI 2024": "epoch-2024",
@@ -33,25 +33,36 @@ def test_frontier_curves_come_from_each_fit(plan_en) -> None:
                                                 rel=1e-9)
     star = figure.data[-1]
     assert star.x == (compute,) and star.y == (plan_en.params.active_params,)
+    # the 20× rule and the primary loss fit are drawn and labelled on the line; the others share one legend entry
+    labels = [note.text for note in figure.layout.annotations]
+    assert labels == ["20× rule", "Epoch AI 2024", "your run (activated N)"]
+    assert [t.name for t in figure.data if t.showlegend is not False] == [
+        "other published fits", "model matched to data (20×)", "stop at 20 tokens/param",
+        "compute-optimal, same FLOPs (20×)"]
 
 
 def test_loss_figure_is_labelled_a_fit(plan_zh, plan_en) -> None:
-    assert "不是承诺" in report_figures(plan_zh)["loss"].layout.title.text
+    assert "不是承诺" in report_figures(plan_zh)["loss"].layout.title.subtitle.text
     figure = report_figures(plan_en)["loss"]
-    assert "a fit, not a promise" in figure.layout.title.text  # the subtitle line
+    assert figure.layout.title.subtitle.text == "Epoch AI 2024 · a fit, not a promise"
     planned = next(row for row in plan_en.chinchilla.alternatives if row.key == "as_planned")
     marker = figure.data[1]
     assert marker.x == (planned.tokens,)
     assert marker.y[0] == pytest.approx(plan_en.chinchilla.predicted_loss["epoch-2024"], rel=1e-12)
 
 
-def test_tokens_per_param_figure_shows_the_run_and_published_runs(plan_en) -> None:
+def test_tokens_per_param_figure_shows_the_run_and_published_runs(plan_en, plan_zh) -> None:
     figure = report_figures(plan_en)["tokens_per_param"]
     _band, published, yours = figure.data
-    assert list(published.x) == [run.name for run in known_runs()]
-    assert dict(zip(published.x, published.y, strict=True))["Chinchilla 70B"] == pytest.approx(20.0)
-    assert dict(zip(published.x, published.y, strict=True))["DeepSeek-V3"] == pytest.approx(14.8e12 / 37e9)
-    assert yours.y[0] == pytest.approx(plan_en.chinchilla.tokens_per_active_param)
+    assert list(published.y) == ["Chinchilla 70B", "Llama 2 7B", "Llama 3 8B", "DeepSeek-V3", "MiniMind2-MoE (example)"]
+    assert len(known_runs()) == 5
+    assert dict(zip(published.y, published.x, strict=True))["Chinchilla 70B"] == pytest.approx(20.0)
+    assert dict(zip(published.y, published.x, strict=True))["DeepSeek-V3"] == pytest.approx(14.8e12 / 37e9)
+    assert published.text[0] == "20"  # the value at the end of each bar, as shown
+    assert float(yours.text[0].replace(",", "")) == pytest.approx(plan_en.chinchilla.tokens_per_active_param, rel=5e-3)
+    assert yours.x[0] == pytest.approx(plan_en.chinchilla.tokens_per_active_param)
+    zh = report_figures(plan_zh)["tokens_per_param"]
+    assert zh.data[1].y[-1] == "MiniMind2-MoE（示例）"
 
 
 def test_wall_clock_at_the_users_count_matches_the_report(plan_zh, budget) -> None:

@@ -1,7 +1,8 @@
 """The one resolver for the hardware: the GPU, how many, the MFU and the price, with every default named.
 
 The MFU default is the cited one of :func:`tools.calc.gpu_time.default_mfu` (lower for MoE). An
-unstated GPU count is 1, an unstated currency USD, and a short GPU name read as one part of several
+unstated GPU count is 1, an unstated currency the description's ``default_currency`` (USD unless the caller
+names another, as the Chinese interface does with CNY), and a short GPU name read as one part of several
 ("A100" → A100 80GB SXM) is said: each of these moves GPU time, cost or the memory check, so each is
 a headline assumption.
 """
@@ -27,6 +28,7 @@ class HardwareDescription:
     mfu: float | None = None
     price_per_gpu_hour: float | None = None
     currency: str | None = None
+    default_currency: str = DEFAULT_CURRENCY  # taken for a price without a currency (and named as taken)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +63,7 @@ def resolve_hardware(*, description: HardwareDescription, is_moe: bool) -> Resol
     price = None
     if d.price_per_gpu_hour is not None:
         price = require_number("price_per_gpu_hour", d.price_per_gpu_hour, maximum=1e6, allow_minimum=True)
-    currency = DEFAULT_CURRENCY if d.currency is None else check_currency(d.currency)
+    currency = check_currency(d.default_currency if d.currency is None else d.currency)
     if price is not None and d.currency is None:
         assumptions.append(assume("currency_default", headline=True, currency=currency))
     return ResolvedHardware(gpu=gpu, gpu_count=count, mfu=mfu, mfu_given=d.mfu is not None, price_per_gpu_hour=price,
