@@ -11,9 +11,6 @@ is rebuilt from the browser on its next message (:meth:`ChatSession.restore`).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,6 +22,7 @@ from assistant.session import Conversation, Mode
 from assistant.settings import Settings
 from assistant.tool_view import conversation_language
 from ui.exports import ReportFiles
+from ui.memory import give_back_freed_memory
 
 ConversationFactory = Callable[[Settings], Conversation]
 
@@ -131,15 +129,6 @@ class ChatSession:
 TRIM_DELAY_S = 2.0  # after the last session of a burst is released, the freed memory goes back to the system
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, if this is glibc: freed memory stays in its arenas (one per thread that allocated)
-    until trimmed, so a server's memory would not fall after its sessions close."""
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        return None
-
-
 class OpenSessions:
     """The sessions of open pages by gradio's session hash, so the page's ``unload`` can release its session at
     once (gradio keeps a closed page's ``gr.State`` for an hour), then forget the page's server-side state
@@ -186,10 +175,7 @@ class OpenSessions:
         if self.forget is not None:
             for session_hash in closed:
                 self.forget(session_hash)
-        trim = _malloc_trim()
-        if trim is not None:
-            gc.collect()  # the sessions' objects in reference cycles first
-            trim(0)
+        give_back_freed_memory()
 
 
 def with_key(settings: Settings, *, provider: str, base_url: str | None, model: str | None,
