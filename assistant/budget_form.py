@@ -11,9 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.calculator import blank, given_values, tool_problems
+from assistant.calculator import blank, given_values, hardware_spec, tool_problems
 from assistant.compose import compose_report
-from assistant.offline.plan_calls import with_default_currency
 from assistant.report import BudgetReport
 from assistant.results import typed_results
 from tools.error_text import problem_text
@@ -42,13 +41,8 @@ def recommend_arguments(values: dict[str, Any], language: str = "en") -> tuple[d
     amounts = given_values(values, _AMOUNTS)
     if not amounts:
         missing.append({"field": "budget", "got": None, "code": "one_plan_budget"})
-    hardware = None
-    if not blank(values.get("gpu")):
-        hardware = {"gpu": values["gpu"], **given_values(values, ("gpu_count", "mfu", "currency"))}
-        if not blank(values.get("price")):
-            hardware["price_per_gpu_hour"] = given_values(values, ("price",))["price"]
-            hardware = with_default_currency(hardware, language)
-    elif set(amounts) - {"compute_flops"}:
+    hardware = hardware_spec(values, missing, language)
+    if hardware is None and set(amounts) - {"compute_flops"}:
         missing.append({"field": "gpu", "got": None, "code": "budget_needs_gpus"})
     args: dict[str, Any] = {**({"hardware": hardware} if hardware else {}), **amounts, **given_values(values, _OPTIONS)}
     if not blank(values.get("architectures")):

@@ -197,8 +197,8 @@ def _connect(url: str, kind: str) -> Any:
 
 
 def _has_endpoint(client: Any, api_name: str) -> bool:
-    if hasattr(client, "endpoints") and isinstance(client.endpoints, dict):  # the wire client
-        return api_name.lstrip("/") in client.endpoints
+    if hasattr(client, "has_endpoint"):  # the wire client
+        return client.has_endpoint(api_name)
     return api_name in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
 
 

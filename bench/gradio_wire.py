@@ -63,6 +63,9 @@ class WireClient:
                 data.append(component.get("props", {}).get("value"))
         return data
 
+    def has_endpoint(self, api_name: str) -> bool:
+        return api_name.lstrip("/") in self.endpoints
+
     def predict(self, *given: Any, api_name: str) -> list[Any]:
         """The endpoint's final outputs (a list, one per output component)."""
         endpoint = self.endpoints[api_name.lstrip("/")]

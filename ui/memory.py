@@ -10,12 +10,14 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+from functools import cache
 from typing import Any
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 SERVER_ARENAS = 2  # arenas for the whole process: worker threads share them instead of keeping one each
 
 
+@cache
 def _libc() -> Any | None:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")

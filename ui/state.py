@@ -50,10 +50,6 @@ class ChatSession:
         return self.files.report
 
     @property
-    def report_version(self) -> int:
-        return self.files.version
-
-    @property
     def mode_label(self) -> str:
         """'offline', 'offline (fallback)' after a failed endpoint, or the model's name (the UI translates the first
         two: see ``ui.strings.mode_text``)."""
@@ -117,13 +113,9 @@ class ChatSession:
         return True
 
     def release(self) -> None:
-        """Give the memory and the files back (the page closed); the browser still has the conversation."""
-        self.files.forget()
+        """Give the memory and the files back (the page closed; :meth:`reset` drops the report, its files and
+        figures); the browser still has the conversation."""
         self.reset()
-
-    def forget_exports(self) -> None:
-        """Delete the files made from the report (the browser already has its own copies)."""
-        self.files.forget()
 
 
 TRIM_DELAY_S = 2.0  # after the last session of a burst is released, the freed memory goes back to the system
